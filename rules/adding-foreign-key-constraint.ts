@@ -1,0 +1,51 @@
+import { PHASES } from '../src/migrations/phase.js';
+import { defineRule } from '../src/lint/rule.js';
+import { alterTableCommands, columnConstraints, columnDefOf, constraintOf, isNotValid, nonNullDefault } from '../src/lint/alter-table.js';
+import { displayName, nameOfRangeVar } from '../src/sql/names.js';
+
+export default defineRule({
+  id: 'adding-foreign-key-constraint',
+  category: 'lock',
+  severity: 'error',
+  phases: PHASES,
+  summary: 'A foreign key added to an existing table without NOT VALID.',
+  why:
+    'Adding a validated foreign key scans the whole table to check every row while holding SHARE ROW EXCLUSIVE on both the table and the referenced table: ' +
+    'writes to both wait for the whole scan.',
+  fix:
+    'Expand: ADD CONSTRAINT … FOREIGN KEY … NOT VALID (instant; new and updated rows are checked from then on). ' +
+    'Then VALIDATE CONSTRAINT in a later transaction — migrate or contract — which takes only SHARE UPDATE EXCLUSIVE and lets writes continue. Index the referencing column too.',
+  examples: {
+    bad: ['ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n'],
+    good: [
+      'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\n' +
+        '-- pgtandem:contract\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;\n',
+      'CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint);\nALTER TABLE refunds ADD FOREIGN KEY (order_id) REFERENCES orders (id);\n',
+      'ALTER TABLE orders ADD COLUMN coupon_id bigint REFERENCES coupons (id);\n',
+    ],
+  },
+  check(statement, context) {
+    for (const { table, cmd, span, onTable } of alterTableCommands(statement)) {
+      if (!onTable || context.isNew('table', table)) continue;
+      if (cmd.subtype === 'AT_AddConstraint') {
+        const constraint = constraintOf(cmd.def);
+        if (constraint?.contype !== 'CONSTR_FOREIGN' || isNotValid(constraint)) continue;
+        const parent = nameOfRangeVar(constraint.pktable);
+        context.report({
+          message: `Adding foreign key${constraint.conname ? ` ${constraint.conname}` : ''} validates every row of ${displayName(table)} while writes to it${parent ? ` and to ${displayName(parent)}` : ''} are blocked; add it NOT VALID and VALIDATE later.`,
+          span,
+        });
+      } else if (cmd.subtype === 'AT_AddColumn') {
+        // A new column without a default is all NULL: the check is instant. With a default every row is checked.
+        const column = columnDefOf(cmd);
+        const reference = column && columnConstraints(column).find((c) => c.contype === 'CONSTR_FOREIGN');
+        if (!column || !reference || !nonNullDefault(column)) continue;
+        const parent = nameOfRangeVar(reference.pktable);
+        context.report({
+          message: `Adding column ${column.colname ?? ''} with a default and a REFERENCES clause checks every row of ${displayName(table)} while writes to it${parent ? ` and to ${displayName(parent)}` : ''} are blocked.`,
+          span,
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,40 @@
+import { PHASES } from '../src/migrations/phase.js';
+import { defineRule } from '../src/lint/rule.js';
+import { displayName, nameOfRangeVar } from '../src/sql/names.js';
+import { nodeOf } from '../src/sql/statement.js';
+import { findWords } from '../src/lint/span.js';
+
+export default defineRule({
+  id: 'require-concurrent-index-creation',
+  category: 'lock',
+  severity: 'error',
+  phases: PHASES,
+  summary: 'CREATE INDEX on an existing table without CONCURRENTLY.',
+  why:
+    'A plain CREATE INDEX takes a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits until the index is built, ' +
+    'which on a large table is minutes. CREATE INDEX CONCURRENTLY takes SHARE UPDATE EXCLUSIVE instead and lets writes continue.',
+  fix:
+    'Use CREATE INDEX CONCURRENTLY, outside a transaction (the pgtandem runner runs it alone; other tools need their no-transaction switch). ' +
+    'If it fails it leaves an INVALID index: DROP INDEX CONCURRENTLY IF EXISTS it and retry. Partitioned tables: CREATE INDEX ON ONLY the parent, ' +
+    'CONCURRENTLY on each partition, then ALTER INDEX … ATTACH PARTITION.',
+  examples: {
+    bad: ['CREATE INDEX orders_customer_id_idx ON orders (customer_id);\n'],
+    good: [
+      'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\n',
+      'CREATE TABLE invoices (id bigint PRIMARY KEY, order_id bigint NOT NULL);\nCREATE INDEX invoices_order_id_idx ON invoices (order_id);\n',
+      'CREATE INDEX events_created_at_idx ON ONLY events (created_at);\n',
+    ],
+  },
+  check(statement, context) {
+    const index = nodeOf(statement, 'IndexStmt');
+    const table = nameOfRangeVar(index?.relation);
+    if (!index || !table || index.concurrent) return;
+    if (context.isNew('table', table) || context.isNew('view', table)) return;
+    // ON ONLY a partitioned parent only creates an invalid parent index: instant, the recipe's first step.
+    if (index.relation?.inh === false) return;
+    context.report({
+      message: `CREATE INDEX without CONCURRENTLY blocks every write to ${displayName(table)} until the index is built.`,
+      span: findWords(statement, ['CREATE', 'UNIQUE?', 'INDEX']) ?? undefined,
+    });
+  },
+});

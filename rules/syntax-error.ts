@@ -1,0 +1,27 @@
+import { PHASES } from '../src/migrations/phase.js';
+import { defineRule } from '../src/lint/rule.js';
+
+export default defineRule({
+  id: 'syntax-error',
+  category: 'correctness',
+  severity: 'error',
+  phases: PHASES,
+  summary: 'A statement PostgreSQL cannot parse.',
+  why:
+    'The migration will fail at this statement, and whatever ran before it in a non-transactional migration stays applied. ' +
+    'pgtandem parses with the real PostgreSQL grammar, so what fails here fails on the server. The other statements of the file are still linted.',
+  fix: 'Correct the statement at the reported position; if the file is a template (placeholders such as {{ … }} or ${…} are understood), check what the template renders.',
+  examples: {
+    bad: ['ALTER TABLE users ADD COLUMN email text;\nALTER TABEL users DROP COLUMN legacy;\n'],
+    good: ['ALTER TABLE users ADD COLUMN email text;\n'],
+  },
+  check(statement, context) {
+    if (!statement.error) return;
+    const offset = statement.error.offset;
+    const token = statement.tokens.find((t) => t.start <= offset && offset < t.end) ?? statement.tokens.find((t) => t.start >= offset);
+    context.report({
+      message: `PostgreSQL cannot parse this statement: ${statement.error.message}`,
+      span: token ? { start: token.start, end: token.end } : { start: statement.end, end: statement.end },
+    });
+  },
+});

@@ -1,0 +1,39 @@
+import { UsageError } from '../../errors.js';
+import { parsePgVersion } from '../../lint/config.js';
+import { lint, rules } from '../../lint/lint.js';
+import { formatResult, isFormat, FORMATS } from '../../report/format.js';
+import { shouldColor } from '../color.js';
+import { EXIT } from '../exit-code.js';
+import type { CliIO } from '../io.js';
+import { packageVersion } from '../package-version.js';
+
+export interface LintCommandOptions {
+  format: string;
+  pgVersion?: string;
+  since?: string;
+  staged?: boolean;
+  config?: string;
+}
+
+/** `pgtandem lint [paths…]`: prints the report and returns the exit code. */
+export async function lintCommand(paths: string[], options: LintCommandOptions, io: CliIO): Promise<number> {
+  if (!isFormat(options.format)) throw new UsageError(`unknown format "${options.format}" (expected ${FORMATS.join(', ')})`);
+  if (options.since && options.staged) throw new UsageError('--since and --staged cannot be combined');
+  const pgVersion = options.pgVersion === undefined ? undefined : parsePgVersion(options.pgVersion, (m) => new UsageError(`--pg-version: ${m}`));
+
+  const result = await lint({
+    paths,
+    cwd: io.cwd,
+    ...(options.config ? { configFile: options.config } : {}),
+    ...(pgVersion !== undefined ? { config: { pgVersion } } : {}),
+    ...(options.since ? { changes: { since: options.since } } : options.staged ? { changes: { staged: true as const } } : {}),
+  });
+  io.stdout(
+    formatResult(options.format, result, {
+      rules,
+      color: options.format === 'pretty' && shouldColor(io.env, io.isTTY),
+      toolVersion: packageVersion(),
+    }),
+  );
+  return result.summary.errors > 0 ? EXIT.findings : EXIT.ok;
+}

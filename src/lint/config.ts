@@ -1,0 +1,189 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { SourceText } from '../sql/source-text.js';
+import type { RuleSetting } from './severity.js';
+
+/** `pgtandem.config.json`, or the `pgtandem` key of package.json (DESIGN.md §6). */
+export interface PgtandemConfig {
+  migrationsDir?: string;
+  pgVersion: number;
+  assumeInTransaction: boolean;
+  rules: Record<string, RuleSetting>;
+  lockTimeout?: string;
+  statementTimeout?: string;
+  batchSize?: number;
+  batchDelayMs?: number;
+  oldVersionApplicationName?: string;
+}
+
+export interface LoadedConfig {
+  config: PgtandemConfig;
+  /** The file it came from; undefined when defaults were used. */
+  path: string | undefined;
+}
+
+export const DEFAULT_PG_VERSION = 16;
+
+export function defaultConfig(): PgtandemConfig {
+  return { pgVersion: DEFAULT_PG_VERSION, assumeInTransaction: true, rules: {} };
+}
+
+const CONFIG_FILE = 'pgtandem.config.json';
+
+/**
+ * Finds the configuration by walking up from `cwd` (or reads `explicitPath`)
+ * and validates it against the known rule ids.
+ */
+export async function loadConfig(options: { cwd: string; explicitPath?: string; knownRules: readonly string[] }): Promise<LoadedConfig> {
+  if (options.explicitPath) {
+    const path = resolve(options.cwd, options.explicitPath);
+    const text = await readText(path);
+    if (text === undefined) throw new ConfigError(options.explicitPath, 'config file not found');
+    return { config: parseConfig(options.explicitPath, text, options.knownRules, false), path };
+  }
+  let dir = resolve(options.cwd);
+  for (;;) {
+    const configPath = join(dir, CONFIG_FILE);
+    const text = await readText(configPath);
+    if (text !== undefined) return { config: parseConfig(configPath, text, options.knownRules, false), path: configPath };
+    const packagePath = join(dir, 'package.json');
+    const packageText = await readText(packagePath);
+    if (packageText !== undefined && hasPgtandemKey(packageText)) {
+      return { config: parseConfig(packagePath, packageText, options.knownRules, true), path: packagePath };
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return { config: defaultConfig(), path: undefined };
+    dir = parent;
+  }
+}
+
+function hasPgtandemKey(packageJson: string): boolean {
+  try {
+    const parsed = JSON.parse(packageJson) as unknown;
+    return typeof parsed === 'object' && parsed !== null && 'pgtandem' in parsed;
+  } catch {
+    // A broken package.json that is not ours to read: keep walking up.
+    return false;
+  }
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new ConfigError(path, `cannot read: ${(error as Error).message}`, undefined, { cause: error });
+  }
+}
+
+/** Parses and validates config JSON; errors name the file, and line:column for JSON syntax errors. */
+export function parseConfig(file: string, text: string, knownRules: readonly string[], fromPackageJson: boolean): PgtandemConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const at = position ? new SourceText(text).position(Number(position[1])) : undefined;
+    throw new ConfigError(file, `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`, at);
+  }
+  if (fromPackageJson) raw = (raw as Record<string, unknown>)?.pgtandem;
+  return validateConfig(file, raw, knownRules);
+}
+
+const SETTINGS = new Set(['error', 'warn', 'off']);
+const KEYS = new Set([
+  '$schema',
+  'migrationsDir',
+  'pgVersion',
+  'assumeInTransaction',
+  'rules',
+  'lockTimeout',
+  'statementTimeout',
+  'batchSize',
+  'batchDelayMs',
+  'oldVersionApplicationName',
+]);
+
+export function validateConfig(file: string, raw: unknown, knownRules: readonly string[]): PgtandemConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(file, 'configuration must be a JSON object');
+  const input = raw as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (!KEYS.has(key)) throw new ConfigError(file, `unknown setting "${key}" (known: ${[...KEYS].filter((k) => k !== '$schema').join(', ')})`);
+  }
+  const config = defaultConfig();
+  if (input.migrationsDir !== undefined) config.migrationsDir = expectString(file, 'migrationsDir', input.migrationsDir);
+  if (input.pgVersion !== undefined) config.pgVersion = parsePgVersion(input.pgVersion, (m) => new ConfigError(file, `pgVersion: ${m}`));
+  if (input.assumeInTransaction !== undefined) {
+    if (typeof input.assumeInTransaction !== 'boolean') throw new ConfigError(file, 'assumeInTransaction must be true or false');
+    config.assumeInTransaction = input.assumeInTransaction;
+  }
+  if (input.rules !== undefined) config.rules = validateRules(file, input.rules, knownRules);
+  for (const key of ['lockTimeout', 'statementTimeout', 'oldVersionApplicationName'] as const) {
+    if (input[key] !== undefined) config[key] = expectString(file, key, input[key]);
+  }
+  for (const key of ['batchSize', 'batchDelayMs'] as const) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < (key === 'batchSize' ? 1 : 0)) {
+      throw new ConfigError(file, `${key} must be a whole number${key === 'batchSize' ? ' ≥ 1' : ' ≥ 0'}`);
+    }
+    config[key] = value;
+  }
+  return config;
+}
+
+function validateRules(file: string, raw: unknown, knownRules: readonly string[]): Record<string, RuleSetting> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(file, 'rules must be an object of rule id → "error" | "warn" | "off"');
+  const rules: Record<string, RuleSetting> = {};
+  for (const [id, setting] of Object.entries(raw)) {
+    if (!knownRules.includes(id)) throw new ConfigError(file, `unknown rule "${id}" in rules${suggest(id, knownRules)}`);
+    if (typeof setting !== 'string' || !SETTINGS.has(setting)) throw new ConfigError(file, `rule "${id}" must be "error", "warn" or "off"`);
+    rules[id] = setting as RuleSetting;
+  }
+  return rules;
+}
+
+function expectString(file: string, key: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new ConfigError(file, `${key} must be a non-empty string`);
+  return value;
+}
+
+/** Accepts 11…19 (a major version); used by the config and `--pg-version`. */
+export function parsePgVersion(value: unknown, fail: (message: string) => Error): number {
+  const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 9 || number > 19) {
+    throw fail(`expected a PostgreSQL major version from 9 to 19, got ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
+/** " (did you mean x?)" for a close rule id, else "". */
+export function suggest(id: string, known: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(id, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(id.length / 4)) ? ` (did you mean "${best}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,38 @@
+import type { Phase } from '../migrations/phase.js';
+import type { Severity } from './severity.js';
+
+/** One problem at one place: the unit every reporter prints (DESIGN.md §5, §6). */
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  file: string;
+  /** 1-based, in characters (Unicode code points). */
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  phase: Phase;
+  message: string;
+  help: string;
+  docs: string;
+}
+
+/** The source of a finding's statement, for reporters that show a code frame. */
+export interface LintedFile {
+  path: string;
+  statements: number;
+  layout: string;
+  text: string;
+}
+
+export interface LintSummary {
+  files: number;
+  errors: number;
+  warnings: number;
+}
+
+export interface LintResult {
+  files: LintedFile[];
+  findings: Finding[];
+  summary: LintSummary;
+}

@@ -1,0 +1,48 @@
+import type { Statement } from '../sql/statement.js';
+import type { Token } from '../sql/token.js';
+import type { Span } from './span.js';
+
+/** A `pgtandem-ignore` or `pgtandem-ignore-file` comment. */
+export interface IgnoreDirective {
+  scope: 'statement' | 'file';
+  /** Rule ids named; empty means every rule. */
+  rules: string[];
+  reason: string | undefined;
+  span: Span;
+  /** For statement scope: the statement it silences (the one it sits in, else the next one). */
+  target: Statement | undefined;
+}
+
+const LINE = /^--\s*pgtandem-ignore(-file)?(?![\w-])(.*)$/s;
+const BLOCK = /^\/\*\s*pgtandem-ignore(-file)?(?![\w-])(.*?)\*\/$/s;
+
+export function collectIgnores(comments: readonly Token[], statements: readonly Statement[]): IgnoreDirective[] {
+  const directives: IgnoreDirective[] = [];
+  for (const comment of comments) {
+    const match = LINE.exec(comment.text) ?? BLOCK.exec(comment.text);
+    if (!match) continue;
+    const scope = match[1] ? 'file' : 'statement';
+    const body = match[2] ?? '';
+    const colon = body.indexOf(':');
+    const list = colon === -1 ? body : body.slice(0, colon);
+    const reason = colon === -1 ? undefined : body.slice(colon + 1).trim() || undefined;
+    directives.push({
+      scope,
+      rules: list.split(/[\s,]+/).filter((r) => r !== ''),
+      reason,
+      span: { start: comment.start, end: comment.end },
+      target: scope === 'statement' ? targetOf(comment, statements) : undefined,
+    });
+  }
+  return directives;
+}
+
+function targetOf(comment: Token, statements: readonly Statement[]): Statement | undefined {
+  return statements.find((s) => s.end > comment.start);
+}
+
+/** Whether `directive` silences a finding of `rule` on `statement`. */
+export function silences(directive: IgnoreDirective, rule: string, statement: Statement | undefined): boolean {
+  if (directive.rules.length > 0 && !directive.rules.includes(rule)) return false;
+  return directive.scope === 'file' || (statement !== undefined && directive.target === statement);
+}

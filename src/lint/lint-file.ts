@@ -1,0 +1,203 @@
+import type { MigrationFile } from '../migrations/migration.js';
+import type { Phase } from '../migrations/phase.js';
+import { parseSegment } from '../sql/parse-segment.js';
+import { SourceText } from '../sql/source-text.js';
+import type { Statement } from '../sql/statement.js';
+import type { Token } from '../sql/token.js';
+import { CreatedObjects } from './created-objects.js';
+import type { Finding } from './finding.js';
+import { collectIgnores, silences, type IgnoreDirective } from './ignores.js';
+import type { Rule, RuleContext } from './rule.js';
+import { docsUrl } from './rule-meta.js';
+import { Session } from './session.js';
+import type { RuleSetting, Severity } from './severity.js';
+import type { Span } from './span.js';
+
+export interface FileLintOptions {
+  /** Every registered rule; settings decide which run. */
+  rules: readonly Rule[];
+  settings: Readonly<Record<string, RuleSetting>>;
+  pgVersion: number;
+}
+
+export interface FileLintResult {
+  findings: Finding[];
+  statements: number;
+}
+
+interface PendingFinding {
+  rule: Rule;
+  span: Span;
+  phase: Phase;
+  message: string;
+  help: string;
+  statement: Statement | undefined;
+}
+
+interface PhasedStatement {
+  statement: Statement;
+  phase: Phase;
+}
+
+/** Lints one migration file: parse every segment, replay the session, run the rules, apply ignores. */
+export function lintMigrationFile(file: MigrationFile, options: FileLintOptions): FileLintResult {
+  const byId = new Map(options.rules.map((rule) => [rule.id, rule]));
+  const severityOf = (rule: Rule): RuleSetting => options.settings[rule.id] ?? rule.severity;
+  const active = options.rules.filter((rule) => severityOf(rule) !== 'off');
+
+  const statements: PhasedStatement[] = [];
+  const comments: Token[] = [];
+  for (const segment of file.segments) {
+    const parsed = parseSegment(file.text, segment);
+    for (const statement of parsed.statements) statements.push({ statement, phase: segment.phase });
+    for (const token of parsed.tokens) if (token.kind === 'comment') comments.push(token);
+  }
+
+  const pending: PendingFinding[] = [];
+  const syntaxRule = byId.get('syntax-error');
+  if (file.readProblem && syntaxRule) {
+    const offset = Math.min(file.readProblem.offset, file.text.length);
+    pending.push({
+      rule: syntaxRule,
+      span: { start: offset, end: Math.min(offset + 1, file.text.length) },
+      phase: file.segments[0]?.phase ?? 'expand',
+      message: file.readProblem.message,
+      help: 'Save migrations as UTF-8 text; PostgreSQL rejects bytes that are not valid in the database encoding.',
+      statement: undefined,
+    });
+  }
+  runRules(file, options.pgVersion, statements, active, pending);
+
+  const directives = collectIgnores(comments, statements.map((s) => s.statement));
+  const kept = applyIgnores(pending, directives, options.rules, severityOf, byId.get('unused-ignore'), statements);
+
+  const source = new SourceText(file.text);
+  const findings = kept
+    .map((f) => toFinding(f, file.path, source, severityOf(f.rule) as Severity))
+    .sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+  return { findings, statements: statements.length };
+}
+
+function runRules(file: MigrationFile, pgVersion: number, statements: PhasedStatement[], rules: readonly Rule[], pending: PendingFinding[]): void {
+  const session = new Session(file, pgVersion);
+  const created = new Map<Phase, CreatedObjects>();
+  const createdIn = (phase: Phase): CreatedObjects => {
+    let objects = created.get(phase);
+    if (!objects) created.set(phase, (objects = new CreatedObjects(() => session.searchPath)));
+    return objects;
+  };
+  let transactionStatements: Statement[] = [];
+  let transactionId = -1;
+
+  for (const { statement, phase } of statements) {
+    const transaction = session.enter(statement, phase);
+    if (transaction.id !== transactionId || !transaction.inTransaction) {
+      transactionStatements = [];
+      transactionId = transaction.id;
+    }
+    // Abort undoes expand: what expand created is as new to the running v1 as what abort creates.
+    const scopes = phase === 'abort' ? [createdIn('abort'), createdIn('expand')] : [createdIn(phase)];
+    for (const rule of rules) {
+      if (!rule.phases.includes(phase)) continue;
+      if (statement.kind === 'Invalid' && rule.id !== 'syntax-error') continue;
+      const context: RuleContext = {
+        file,
+        phase,
+        transaction,
+        pgVersion,
+        transactionStatements,
+        isNew: (kind, name, member) => scopes.some((s) => s.has(kind, name, member)),
+        isNewColumn: (table, column) => scopes.some((s) => s.hasColumn(table, column)),
+        tableOfNewIndex: (index) => scopes.map((s) => s.tableOfIndex(index)).find((t) => t !== undefined),
+        setting: (name) => session.setting(name),
+        report: (input) =>
+          pending.push({
+            rule,
+            span: input.span ?? { start: statement.start, end: statement.end },
+            phase,
+            message: input.message,
+            help: input.help ?? rule.fix,
+            statement,
+          }),
+      };
+      rule.check(statement, context);
+    }
+    createdIn(phase).observe(statement);
+    session.leave(statement);
+    if (transaction.inTransaction) transactionStatements = [...transactionStatements, statement];
+  }
+}
+
+function applyIgnores(
+  pending: PendingFinding[],
+  directives: IgnoreDirective[],
+  rules: readonly Rule[],
+  severityOf: (rule: Rule) => RuleSetting,
+  unusedRule: Rule | undefined,
+  statements: PhasedStatement[],
+): PendingFinding[] {
+  const used = new Set<IgnoreDirective>();
+  const usedRules = new Map<IgnoreDirective, Set<string>>();
+  const kept = pending.filter((finding) => {
+    const directive = directives.find((d) => silences(d, finding.rule.id, finding.statement));
+    if (!directive) return true;
+    used.add(directive);
+    let names = usedRules.get(directive);
+    if (!names) usedRules.set(directive, (names = new Set()));
+    names.add(finding.rule.id);
+    return false;
+  });
+  if (!unusedRule || severityOf(unusedRule) === 'off') return kept;
+
+  const known = new Map(rules.map((r) => [r.id, r]));
+  const phaseAt = (offset: number): Phase => statements.find((s) => s.statement.end > offset)?.phase ?? statements.at(-1)?.phase ?? 'expand';
+  const unused = (directive: IgnoreDirective, message: string): PendingFinding => ({
+    rule: unusedRule,
+    span: directive.span,
+    phase: phaseAt(directive.span.start),
+    message,
+    help: unusedRule.fix,
+    statement: undefined,
+  });
+  const label = directiveLabel;
+  for (const directive of directives) {
+    for (const id of directive.rules) {
+      if (!known.has(id)) kept.push(unused(directive, `${label(directive)} names unknown rule "${id}"`));
+    }
+    if (directive.scope === 'statement' && !directive.target) {
+      kept.push(unused(directive, `${label(directive)} is not followed by any statement`));
+      continue;
+    }
+    const named = directive.rules.filter((id) => known.has(id) && severityOf(known.get(id)!) !== 'off');
+    if (directive.rules.length === 0 && !used.has(directive)) {
+      kept.push(unused(directive, `${label(directive)} silences nothing: no finding here to ignore`));
+      continue;
+    }
+    for (const id of named) {
+      if (!usedRules.get(directive)?.has(id)) kept.push(unused(directive, `${label(directive)} for "${id}" matched no finding`));
+    }
+  }
+  return kept;
+}
+
+function directiveLabel(directive: IgnoreDirective): string {
+  return directive.scope === 'file' ? 'pgtandem-ignore-file' : 'pgtandem-ignore';
+}
+
+function toFinding(pending: PendingFinding, path: string, source: SourceText, severity: Severity): Finding {
+  const start = source.position(pending.span.start);
+  const end = source.position(Math.max(pending.span.end, pending.span.start));
+  return {
+    rule: pending.rule.id,
+    severity,
+    file: path,
+    line: start.line,
+    column: start.column,
+    endLine: end.line,
+    endColumn: end.column,
+    phase: pending.phase,
+    message: pending.message,
+    help: pending.help,
+    docs: docsUrl(pending.rule.id),
+  };
+}

@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import { rules as registeredRules } from '../../rules/index.js';
+import { UsageError } from '../errors.js';
+import { changedFiles, type ChangeSelection } from '../migrations/changed-files.js';
+import { discoverMigrations, readMigrationSource } from '../migrations/discover.js';
+import type { Layout, MigrationFile } from '../migrations/migration.js';
+import { loadParser } from '../sql/pg-parser.js';
+import { defaultConfig, loadConfig, type PgtandemConfig } from './config.js';
+import type { Finding, LintResult } from './finding.js';
+import { lintMigrationFile } from './lint-file.js';
+import type { Rule } from './rule.js';
+
+/** An in-memory migration to lint (library use, editors, tests). */
+export interface LintSource {
+  path: string;
+  text: string;
+  /** The layout to read it as; by default guessed from the path and text like a file on disk. */
+  layout?: Layout;
+}
+
+export interface LintOptions {
+  /** Files, directories or globs. Defaults to the config's `migrationsDir` when no sources are given either. */
+  paths?: string[];
+  sources?: LintSource[];
+  /** Settings that override the config file's. */
+  config?: Partial<PgtandemConfig>;
+  /** Read this config file instead of searching for one from `cwd`; `false` reads none. */
+  configFile?: string | false;
+  /** Only files added or changed since a git ref, or staged. */
+  changes?: ChangeSelection;
+  cwd?: string;
+}
+
+/** Every rule pgtandem knows, in id order. */
+export const rules: readonly Rule[] = registeredRules;
+
+/**
+ * Lints migrations and returns the findings. Never prints and never exits;
+ * throws a `PgtandemError` for usage and configuration problems.
+ */
+export async function lint(options: LintOptions = {}): Promise<LintResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const config = await resolveConfig(options, cwd);
+  await loadParser();
+
+  const discoveryOptions = { assumeInTransaction: config.assumeInTransaction };
+  const files: MigrationFile[] = (options.sources ?? []).map((s) => readMigrationSource(s.path, s.text, discoveryOptions, s.layout));
+  let paths = options.paths ?? [];
+  if (paths.length === 0 && files.length === 0) {
+    if (!config.migrationsDir) throw new UsageError('no paths given and no "migrationsDir" in pgtandem.config.json');
+    paths = [config.migrationsDir];
+  }
+  if (paths.length > 0) files.push(...(await discoverMigrations(paths.map((p) => resolvePath(cwd, p)), discoveryOptions)).migrations);
+
+  let selected = files;
+  if (options.changes) {
+    const changed = await changedFiles(cwd, options.changes);
+    selected = files.filter((f) => changed.has(resolve(cwd, f.path)));
+  }
+
+  const findings: Finding[] = [];
+  const linted: LintResult['files'] = [];
+  for (const file of selected) {
+    const result = lintMigrationFile(file, { rules, settings: config.rules, pgVersion: config.pgVersion });
+    findings.push(...result.findings);
+    linted.push({ path: file.path, statements: result.statements, layout: file.layout, text: file.text });
+  }
+  return {
+    files: linted,
+    findings,
+    summary: {
+      files: linted.length,
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warn').length,
+    },
+  };
+}
+
+async function resolveConfig(options: LintOptions, cwd: string): Promise<PgtandemConfig> {
+  const knownRules = rules.map((r) => r.id);
+  const base =
+    options.configFile === false
+      ? defaultConfig()
+      : (await loadConfig({ cwd, knownRules, ...(options.configFile ? { explicitPath: options.configFile } : {}) })).config;
+  const merged: PgtandemConfig = { ...base, ...options.config, rules: { ...base.rules, ...options.config?.rules } };
+  for (const id of Object.keys(merged.rules)) {
+    if (!knownRules.includes(id)) throw new UsageError(`unknown rule "${id}"`);
+  }
+  return merged;
+}
+
+/** Paths stay as the user wrote them (findings show them), globs included. */
+function resolvePath(cwd: string, path: string): string {
+  return cwd === process.cwd() ? path : resolve(cwd, path);
+}

@@ -1,0 +1,31 @@
+import type { Phase } from '../migrations/phase.js';
+import type { Severity } from './severity.js';
+
+export type RuleCategory = 'correctness' | 'lock' | 'compat' | 'transaction' | 'style';
+
+/** Everything about a rule except its check: what docs, SARIF and `--help` read. */
+export interface RuleMeta {
+  id: string;
+  category: RuleCategory;
+  severity: Severity;
+  /** The phases whose statements the rule looks at. */
+  phases: readonly Phase[];
+  /** One line: what the rule flags. */
+  summary: string;
+  /** Why it is dangerous: locks, rewrites, which app version breaks. */
+  why: string;
+  /** The safe recipe, phase by phase. */
+  fix: string;
+  examples: {
+    /** Migrations (native format) that must produce this rule's finding. */
+    bad: readonly string[];
+    /** Migrations that must not. */
+    good: readonly string[];
+  };
+}
+
+export const DOCS_BASE_URL = 'https://github.com/pgtandem/pgtandem/blob/main/docs/rules/';
+
+export function docsUrl(ruleId: string): string {
+  return `${DOCS_BASE_URL}${ruleId}.md`;
+}

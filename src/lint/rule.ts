@@ -1,0 +1,44 @@
+import type { MigrationFile } from '../migrations/migration.js';
+import type { Phase } from '../migrations/phase.js';
+import type { QualifiedName } from '../sql/names.js';
+import type { Statement } from '../sql/statement.js';
+import type { ObjectKind } from './created-objects.js';
+import type { RuleMeta } from './rule-meta.js';
+import type { TransactionState } from './session.js';
+import type { Span } from './span.js';
+
+export interface ReportInput {
+  message: string;
+  /** Defaults to the statement. */
+  span?: Span;
+  /** Defaults to the rule's `fix`. */
+  help?: string;
+}
+
+/** What a rule knows about the statement it checks, beyond the statement itself. */
+export interface RuleContext {
+  readonly file: MigrationFile;
+  readonly phase: Phase;
+  readonly transaction: TransactionState;
+  readonly pgVersion: number;
+  /** Whether the migration created this object earlier (in this phase, or in expand when aborting). */
+  isNew(kind: ObjectKind, name: QualifiedName, member?: string): boolean;
+  /** A table created here, or a column added here. */
+  isNewColumn(table: QualifiedName, column: string): boolean;
+  /** The table of an index created here (so a lock rule can ask whether that table is new). */
+  tableOfNewIndex(index: QualifiedName): QualifiedName | undefined;
+  /** Earlier statements of the same transaction (empty outside one). */
+  readonly transactionStatements: readonly Statement[];
+  /** A setting made with SET earlier in the file (SET LOCAL until its transaction ends). */
+  setting(name: string): string | undefined;
+  report(input: ReportInput): void;
+}
+
+export interface Rule extends RuleMeta {
+  check(statement: Statement, context: RuleContext): void;
+}
+
+/** Declares a rule: one file under `rules/` exports one of these as default. */
+export function defineRule(rule: Rule): Rule {
+  return Object.freeze(rule);
+}

@@ -1,0 +1,2 @@
+export type Severity = 'error' | 'warn';
+export type RuleSetting = Severity | 'off';

@@ -1,0 +1,48 @@
+import type { Phase } from './phase.js';
+
+/** The migration tools whose file layouts pgtandem reads as they are. */
+export const LAYOUTS = [
+  'native',
+  'plain',
+  'golang-migrate',
+  'popx',
+  'flyway',
+  'dbmate',
+  'goose',
+  'prisma',
+  'drizzle',
+  'diesel',
+] as const;
+export type Layout = (typeof LAYOUTS)[number];
+
+/**
+ * A contiguous run of a migration file's text that belongs to one phase.
+ * Offsets are JavaScript string indexes into `MigrationFile.text`, end exclusive.
+ * Layouts that mark statement boundaries themselves (goose StatementBegin/End,
+ * Drizzle breakpoints) produce one segment per marked block.
+ */
+export interface Segment {
+  phase: Phase;
+  start: number;
+  end: number;
+}
+
+/** One migration as a linter or runner sees it: a single forward file. */
+export interface MigrationFile {
+  /** Path as given or found, used in findings. */
+  path: string;
+  layout: Layout;
+  /** Numeric version segments (`V1_10` → ['1','10']); empty when the file has none. */
+  version: string[];
+  name: string;
+  text: string;
+  segments: Segment[];
+  /**
+   * Whether the tool that applies this file wraps it in a transaction.
+   * Native files: the runner's one transaction per phase. Foreign files:
+   * the layout's own marker, else `assumeInTransaction`.
+   */
+  inTransaction: boolean;
+  /** A problem found while reading the file (not UTF-8, binary); statements may still follow. */
+  readProblem?: { message: string; offset: number };
+}

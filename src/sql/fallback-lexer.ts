@@ -1,0 +1,80 @@
+import type { Token, TokenKind } from './token.js';
+
+/**
+ * A forgiving SQL lexer used only when the PostgreSQL scanner rejects the text
+ * (an unterminated string or comment). It knows enough of the lexical grammar
+ * — quotes, dollar quotes, nested block comments — to find statement
+ * boundaries; an unterminated construct simply runs to the end of the text.
+ */
+export function lexForgiving(text: string, base = 0): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  const push = (kind: TokenKind, start: number, end: number): void => {
+    const slice = text.slice(start, end);
+    tokens.push({ kind, start: base + start, end: base + end, text: slice, upper: kind === 'word' ? slice.toUpperCase() : slice });
+  };
+  while (i < text.length) {
+    const c = text[i]!;
+    const start = i;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '-' && text[i + 1] === '-') {
+      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+      push('comment', start, i);
+    } else if (c === '/' && text[i + 1] === '*') {
+      let depth = 0;
+      while (i < text.length) {
+        if (text[i] === '/' && text[i + 1] === '*') {
+          depth++;
+          i += 2;
+        } else if (text[i] === '*' && text[i + 1] === '/') {
+          depth--;
+          i += 2;
+          if (depth === 0) break;
+        } else i++;
+      }
+      push('comment', start, i);
+    } else if (c === "'" || ((c === 'E' || c === 'e') && text[i + 1] === "'")) {
+      const backslashEscapes = c !== "'";
+      i += backslashEscapes ? 2 : 1;
+      while (i < text.length) {
+        if (backslashEscapes && text[i] === '\\') i += 2;
+        else if (text[i] === "'" && text[i + 1] === "'") i += 2;
+        else if (text[i] === "'") {
+          i++;
+          break;
+        } else i++;
+      }
+      push('string', start, Math.min(i, text.length));
+    } else if (c === '"') {
+      i++;
+      while (i < text.length) {
+        if (text[i] === '"' && text[i + 1] === '"') i += 2;
+        else if (text[i] === '"') {
+          i++;
+          break;
+        } else i++;
+      }
+      push('quoted-identifier', start, Math.min(i, text.length));
+    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z_0-9]*)?\$/.test(text.slice(i, i + 66))) {
+      const tag = /^\$([A-Za-z_][A-Za-z_0-9]*)?\$/.exec(text.slice(i, i + 66))![0];
+      const close = text.indexOf(tag, i + tag.length);
+      i = close === -1 ? text.length : close + tag.length;
+      push('string', start, i);
+    } else if (c === '$' && /[0-9]/.test(text[i + 1] ?? '')) {
+      i++;
+      while (/[0-9]/.test(text[i] ?? '')) i++;
+      push('param', start, i);
+    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
+      while (i < text.length && /[A-Za-z_0-9$\u0080-\uffff]/.test(text[i]!)) i++;
+      push('word', start, i);
+    } else if (/[0-9]/.test(c)) {
+      while (i < text.length && /[0-9.eE_]/.test(text[i]!)) i++;
+      push('number', start, i);
+    } else {
+      i++;
+      push('punct', start, i);
+    }
+  }
+  return tokens;
+}

@@ -1,0 +1,17 @@
+// Go templates ({{ .Namespace }}, as in supabase/auth) and Flyway placeholders
+// (${schema}) are not SQL. Each is replaced by an identifier of exactly the same
+// length, derived from its text, so that positions stay true and the same
+// placeholder always names the same object.
+const TEMPLATE = /\{\{[^\n{}]*\}\}|\$\{[A-Za-z_][^\n{}]*\}/g;
+
+export function maskTemplates(text: string): string {
+  if (!text.includes('{{') && !text.includes('${')) return text;
+  return text.replace(TEMPLATE, (match) => placeholderFor(match));
+}
+
+function placeholderFor(template: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < template.length; i++) hash = Math.imul(hash ^ template.charCodeAt(i), 0x01000193) >>> 0;
+  const name = `tpl_${hash.toString(36)}`;
+  return name.length >= template.length ? name.slice(0, template.length) : name.padEnd(template.length, '_');
+}

