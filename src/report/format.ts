@@ -1,0 +1,38 @@
+import type { LintResult } from '../lint/finding.js';
+import type { RuleMeta } from '../lint/rule-meta.js';
+import { formatGithub } from './github.js';
+import { formatJson } from './json.js';
+import { formatMarkdown } from './markdown.js';
+import { formatPretty } from './pretty.js';
+import { formatSarif } from './sarif.js';
+
+export const FORMATS = ['pretty', 'json', 'sarif', 'github', 'markdown'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function isFormat(value: string): value is Format {
+  return (FORMATS as readonly string[]).includes(value);
+}
+
+export interface FormatOptions {
+  /** Rule metadata for SARIF's rule table. */
+  rules: readonly RuleMeta[];
+  /** Only the pretty format colours its output. */
+  color: boolean;
+  toolVersion: string;
+}
+
+/** Renders a lint result in the chosen format; the caller decides where it goes. */
+export function formatResult(format: Format, result: LintResult, options: FormatOptions): string {
+  switch (format) {
+    case 'pretty':
+      return formatPretty(result, { color: options.color });
+    case 'json':
+      return formatJson(result);
+    case 'sarif':
+      return formatSarif(result, options.rules, options.toolVersion);
+    case 'github':
+      return formatGithub(result);
+    case 'markdown':
+      return formatMarkdown(result);
+  }
+}

@@ -1,0 +1,44 @@
+import type { Finding, LintResult } from '../lint/finding.js';
+import { sortFindings } from './pretty.js';
+
+/** The `--format json` document (DESIGN.md §6); bump `version` on any breaking change. */
+export interface JsonReport {
+  version: 1;
+  files: { path: string; statements: number }[];
+  findings: Finding[];
+  summary: { files: number; errors: number; warnings: number };
+}
+
+/**
+ * The machine-readable report. Objects are rebuilt key by key so that extra fields on
+ * the inputs (file text, layout) never leak into the contract and key order is stable.
+ */
+export function formatJson(result: LintResult): string {
+  const report: JsonReport = {
+    version: 1,
+    files: result.files.map((file) => ({ path: file.path, statements: file.statements })),
+    findings: sortFindings(result).map(toJsonFinding),
+    summary: {
+      files: result.summary.files,
+      errors: result.summary.errors,
+      warnings: result.summary.warnings,
+    },
+  };
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+function toJsonFinding(finding: Finding): Finding {
+  return {
+    rule: finding.rule,
+    severity: finding.severity,
+    file: finding.file,
+    line: finding.line,
+    column: finding.column,
+    endLine: finding.endLine,
+    endColumn: finding.endColumn,
+    phase: finding.phase,
+    message: finding.message,
+    help: finding.help,
+    docs: finding.docs,
+  };
+}
