@@ -1,0 +1,124 @@
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { DiscoveryError } from './discovery-error.js';
+
+/** A `.sql` file to return, with the path shown to the user and the one to read. */
+export interface SqlTarget {
+  displayPath: string;
+  fsPath: string;
+}
+
+export interface FoundFiles {
+  targets: SqlTarget[];
+  /** Files named explicitly that are not SQL. */
+  ignored: { path: string; reason: string }[];
+}
+
+/**
+ * Expands files, directories (recursively) and globs into `.sql` files, each once,
+ * skipping `node_modules` and hidden entries. A path that exists is taken
+ * literally even if it looks like a glob.
+ */
+export async function findSqlFiles(paths: readonly string[]): Promise<FoundFiles> {
+  const found: FoundFiles = { targets: [], ignored: [] };
+  const seen = new Set<string>();
+  const add = (displayPath: string, fsPath: string): void => {
+    const key = resolve(fsPath);
+    if (seen.has(key)) return;
+    seen.add(key);
+    found.targets.push({ displayPath: toSlashes(displayPath), fsPath });
+  };
+
+  for (const given of paths) {
+    const kind = await kindOf(given);
+    if (kind === 'directory') {
+      for (const rel of await walk(given, new Set())) add(joinDisplay(given, rel), join(given, rel));
+    } else if (kind === 'file') {
+      if (isSql(given)) add(given, given);
+      else found.ignored.push({ path: toSlashes(given), reason: 'not a .sql file' });
+    } else if (isDynamicPattern(given)) {
+      await expandGlob(given, add);
+    } else {
+      throw new DiscoveryError('PATH_NOT_FOUND', given, `no such file or directory: ${given}`);
+    }
+  }
+  return found;
+}
+
+async function expandGlob(pattern: string, add: (display: string, fsPath: string) => void): Promise<void> {
+  const matches = await glob(pattern, {
+    absolute: isAbsolute(pattern),
+    dot: false,
+    onlyFiles: false,
+    expandDirectories: false,
+    ignore: ['**/node_modules/**'],
+  });
+  if (matches.length === 0) throw new DiscoveryError('GLOB_NO_MATCH', pattern, `no files match ${pattern}`);
+  for (const match of matches.sort()) {
+    const path = match.replace(/\/$/, '');
+    if ((await kindOf(path)) === 'directory') {
+      for (const rel of await walk(path, new Set())) add(joinDisplay(path, rel), join(path, rel));
+    } else if (isSql(path)) add(path, path);
+  }
+}
+
+/** Relative paths (forward slashes) of the `.sql` files under `dir`, in name order. */
+async function walk(dir: string, visited: Set<string>): Promise<string[]> {
+  const real = await realpath(dir).catch(() => dir);
+  if (visited.has(real)) return []; // a symlink cycle
+  visited.add(real);
+  const entries = await readdir(dir, { withFileTypes: true }).catch((cause: unknown) => {
+    throw new DiscoveryError('READ_FAILED', dir, `cannot read directory ${dir}`, { cause });
+  });
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const full = join(dir, entry.name);
+    const kind = entry.isSymbolicLink() ? await kindOf(full) : direntKind(entry);
+    if (kind === 'directory') files.push(...(await walk(full, visited)).map((rel) => `${entry.name}/${rel}`));
+    else if (kind === 'file' && isSql(entry.name)) files.push(entry.name);
+  }
+  return files;
+}
+
+/** Names of the `.sql` files directly in `dir` (the context that decides their layout). */
+export async function sqlFilesIn(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const names: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || !isSql(entry.name)) continue;
+    const kind = entry.isSymbolicLink() ? await kindOf(join(dir, entry.name)) : direntKind(entry);
+    if (kind === 'file') {
+      names.push(entry.name);
+    }
+  }
+  return names.sort();
+}
+
+function direntKind(entry: Dirent): 'file' | 'directory' | undefined {
+  return entry.isDirectory() ? 'directory' : entry.isFile() ? 'file' : undefined;
+}
+
+async function kindOf(path: string): Promise<'file' | 'directory' | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isDirectory()) return 'directory';
+  return info?.isFile() ? 'file' : undefined;
+}
+
+function isSql(name: string): boolean {
+  return name.toLowerCase().endsWith('.sql');
+}
+
+function joinDisplay(base: string, rel: string): string {
+  const slashed = toSlashes(base);
+  const trimmed = slashed.replace(/\/+$/, '');
+  if (trimmed === '.') return rel;
+  if (trimmed === '') return slashed.startsWith('/') ? `/${rel}` : rel;
+  return `${trimmed}/${rel}`;
+}
+
+function toSlashes(path: string): string {
+  return path.replace(/\\/g, '/');
+}
