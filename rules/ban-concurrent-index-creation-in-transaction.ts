@@ -25,11 +25,14 @@ export default defineRule({
     if (!context.transaction.inTransaction) return;
     // Before PG 12 ALTER TYPE … ADD VALUE could not run in a transaction either, but that is not CONCURRENTLY: other rules cover it.
     if (!cannotRunInTransaction(statement.node, context.pgVersion) || !/CONCURRENTLY/i.test(statement.text)) return;
-    const why = context.transaction.explicit
+    const { explicit, mode } = context.transaction;
+    const why = explicit
       ? 'inside the BEGIN … COMMIT block of this file'
-      : context.file.layout === 'native'
-        ? 'inside a transaction'
-        : `inside the transaction ${context.file.layout} wraps each migration in (assumeInTransaction)`;
+      : mode === 'batch'
+        ? `here: ${context.file.layout} sends the whole file as one query, which PostgreSQL runs as one implicit transaction (a file holding only this statement would work)`
+        : mode === 'wrapped' && context.file.layout === 'plain'
+          ? 'inside the transaction the migration tool is assumed to wrap each file in (set assumeInTransaction: false if it does not)'
+          : `inside the transaction ${context.file.layout} wraps each migration in`;
     context.report({
       message: `CONCURRENTLY cannot run ${why}: PostgreSQL rejects the statement and the migration fails.`,
       span: findWords(statement, ['CONCURRENTLY']),

@@ -31,7 +31,7 @@ export default defineRule({
     if (!index || !table || index.concurrent) return;
     if (context.isNew('table', table) || context.isNew('view', table)) return;
     // ON ONLY a partitioned parent only creates an invalid parent index: instant, the recipe's first step.
-    if (index.relation?.inh === false) return;
+    if (index.relation?.inh !== true) return;
     context.report({
       message: `CREATE INDEX without CONCURRENTLY blocks every write to ${displayName(table)} until the index is built.`,
       span: findWords(statement, ['CREATE', 'UNIQUE?', 'INDEX']) ?? undefined,

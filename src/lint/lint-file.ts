@@ -79,7 +79,11 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
 }
 
 function runRules(file: MigrationFile, pgVersion: number, statements: PhasedStatement[], rules: readonly Rule[], pending: PendingFinding[]): void {
-  const session = new Session(file, pgVersion);
+  const session = new Session(
+    file,
+    pgVersion,
+    statements.map((s) => s.statement),
+  );
   const created = new Map<Phase, CreatedObjects>();
   const createdIn = (phase: Phase): CreatedObjects => {
     let objects = created.get(phase);

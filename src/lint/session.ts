@@ -11,6 +11,28 @@ export interface TransactionState {
   id: number;
   /** Opened by an explicit BEGIN in the file (rather than by the tool that applies it). */
   explicit: boolean;
+  /** How the tool that applies the file runs it. */
+  mode: TransactionMode;
+}
+
+/**
+ * How a migration tool runs a file:
+ * - `runner`: pgtandem's runner, one transaction per phase, split around statements that cannot run in one;
+ * - `wrapped`: BEGIN before the file, COMMIT after (goose, dbmate, diesel, popx, Drizzle, and plain files
+ *   under `assumeInTransaction`); a COMMIT in the file ends it early and what follows runs in autocommit;
+ * - `batch`: the whole file sent as one query string (golang-migrate, Prisma): PostgreSQL runs a
+ *   multi-statement string as one implicit transaction, a single statement outside any;
+ * - `auto`: Flyway, which runs a migration without a transaction when it holds a statement that cannot run in one;
+ * - `none`: autocommit, statement by statement; only an explicit BEGIN opens a transaction.
+ */
+export type TransactionMode = 'runner' | 'wrapped' | 'batch' | 'auto' | 'none';
+
+export function transactionModeOf(file: MigrationFile): TransactionMode {
+  if (file.layout === 'native') return 'runner';
+  if (!file.inTransaction) return 'none';
+  if (file.layout === 'golang-migrate' || file.layout === 'prisma') return 'batch';
+  if (file.layout === 'flyway') return 'auto';
+  return 'wrapped';
 }
 
 /**
@@ -20,28 +42,40 @@ export interface TransactionState {
  * for foreign ones) and the settings made with SET.
  */
 export class Session {
+  readonly #mode: TransactionMode;
+  /** Inside a BEGIN written in the file. */
   #explicit = false;
+  /** Inside the transaction the tool opened around the file (until a COMMIT in the file ends it). */
+  #toolTransaction: boolean;
   #id = 0;
   #phase: Phase | undefined;
   readonly #settings = new Map<string, string>();
   readonly #localSettings = new Map<string, string>();
 
+  /** `statements`: every statement of the file, which `batch` and `auto` modes need to know up front. */
   constructor(
-    private readonly file: MigrationFile,
+    file: MigrationFile,
     private readonly pgVersion: number,
-  ) {}
+    statements: readonly Statement[],
+  ) {
+    this.#mode = transactionModeOf(file);
+    if (this.#mode === 'auto' && statements.some((s) => cannotRunInTransaction(s.node, pgVersion))) this.#mode = 'none';
+    if (this.#mode === 'batch' && statements.length <= 1) this.#mode = 'none';
+    this.#toolTransaction = this.#mode === 'wrapped' || this.#mode === 'auto' || this.#mode === 'batch';
+  }
 
   /** The transaction state `statement` runs in; call once per statement, in order. */
   enter(statement: Statement, phase: Phase): TransactionState {
-    const native = this.file.layout === 'native';
-    if (native && phase !== this.#phase && !this.#explicit) this.#id++;
+    const runner = this.#mode === 'runner';
+    if (runner && phase !== this.#phase && !this.#explicit) this.#id++;
     this.#phase = phase;
-    const alone = !this.#explicit && native && cannotRunInTransaction(statement.node, this.pgVersion);
+    const alone = !this.#explicit && runner && cannotRunInTransaction(statement.node, this.pgVersion);
     if (alone) this.#id++;
     const state: TransactionState = {
-      inTransaction: this.#explicit || (this.file.inTransaction && !alone),
+      inTransaction: this.#explicit || (runner ? !alone : this.#toolTransaction),
       id: this.#id,
       explicit: this.#explicit,
+      mode: this.#mode,
     };
     if (alone) this.#id++;
     return state;
@@ -82,6 +116,8 @@ export class Session {
       case 'TRANS_STMT_ROLLBACK':
       case 'TRANS_STMT_PREPARE':
         this.#explicit = false;
+        // A batch is one implicit transaction block after another; a wrapping tool's transaction is over.
+        if (this.#mode !== 'batch') this.#toolTransaction = false;
         this.#localSettings.clear();
         this.#id++;
         break;

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { rules } from '../../rules/index.js';
+import { lint } from '../../src/lint/lint.js';
+
+// Every rule's documented examples are its first tests: a bad example must
+// produce the rule's finding, a good one must not. Examples are native
+// migrations (sections marked with -- pgtandem:<phase>).
+async function findingsOf(ruleId: string, sql: string) {
+  const result = await lint({ sources: [{ path: `examples/0001_${ruleId}.sql`, text: sql, layout: 'native' }], configFile: false });
+  return result.findings.filter((f) => f.rule === ruleId);
+}
+
+describe.each(rules.map((rule) => [rule.id, rule] as const))('%s', (id, rule) => {
+  it('has at least one bad and one good example', () => {
+    expect(rule.examples.bad.length).toBeGreaterThan(0);
+    expect(rule.examples.good.length).toBeGreaterThan(0);
+  });
+
+  it.each(rule.examples.bad.map((sql) => [sql]))('flags %s', async (sql) => {
+    const findings = await findingsOf(id, sql);
+    expect(findings.length).toBeGreaterThan(0);
+    for (const finding of findings) {
+      expect(finding.severity).toBe(rule.severity);
+      expect(finding.message).not.toBe('');
+      expect(finding.docs).toContain(`${id}.md`);
+    }
+  });
+
+  it.each(rule.examples.good.map((sql) => [sql]))('accepts %s', async (sql) => {
+    expect(await findingsOf(id, sql)).toEqual([]);
+  });
+
+  it('has complete metadata', () => {
+    expect(rule.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
+    for (const text of [rule.summary, rule.why, rule.fix]) expect(text.length).toBeGreaterThan(20);
+    expect(rule.phases.length).toBeGreaterThan(0);
+  });
+});
+
+describe('good examples are clean for every rule', () => {
+  // A safe pattern shown in one rule's docs must not trip another rule either.
+  it.each(rules.flatMap((rule) => rule.examples.good.map((sql) => [rule.id, sql] as const)))('%s: %s', async (_id, sql) => {
+    const result = await lint({ sources: [{ path: 'examples/0001_good.sql', text: sql, layout: 'native' }], configFile: false });
+    expect(result.findings.map((f) => `${f.rule}: ${f.message}`)).toEqual([]);
+  });
+});
