@@ -41,7 +41,7 @@ export default defineRule({
       .filter((name) => name !== undefined && !onNewTable(name, context));
     if (existing.length === 0) return;
     context.report({
-      message: `DROP INDEX without CONCURRENTLY locks the table of ${existing.map((n) => displayName(n!)).join(', ')} against reads and writes.`,
+      message: `Dropping ${existing.length > 1 ? 'indexes' : 'index'} ${existing.map((n) => displayName(n!)).join(', ')} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on ${existing.length > 1 ? 'their tables' : 'its table'}: reads and writes wait.`,
       span: findWords(statement, ['DROP', 'INDEX']),
     });
   },

@@ -2,9 +2,10 @@
 export type ErrorCode =
   | 'USAGE'
   | 'CONFIG_INVALID'
-  | 'CONFIG_NOT_FOUND'
   | 'PATH_NOT_FOUND'
-  | 'PATH_UNREADABLE'
+  | 'GLOB_NO_MATCH'
+  | 'READ_FAILED'
+  | 'NOT_FORWARD_MIGRATION'
   | 'GIT_FAILED';
 
 /** The base of every error pgtandem throws on purpose: one line, a code, an optional cause. */

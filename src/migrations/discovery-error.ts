@@ -1,3 +1,5 @@
+import { PgtandemError } from '../errors.js';
+
 export type DiscoveryErrorCode =
   /** A path given by the user does not exist. */
   | 'PATH_NOT_FOUND'
@@ -9,15 +11,15 @@ export type DiscoveryErrorCode =
   | 'NOT_FORWARD_MIGRATION';
 
 /** Why migrations could not be discovered; `path` is the path or glob as given. */
-export class DiscoveryError extends Error {
-  override readonly name = 'DiscoveryError';
+export class DiscoveryError extends PgtandemError {
+  declare readonly code: DiscoveryErrorCode;
 
   constructor(
-    readonly code: DiscoveryErrorCode,
+    code: DiscoveryErrorCode,
     readonly path: string,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }

@@ -1,4 +1,5 @@
 import type { Node, RangeVar } from '@pgsql/types';
+import { unmaskName } from './templates.js';
 
 /**
  * A schema-qualified object name as Postgres resolves it. The parser has
@@ -35,5 +36,7 @@ export function displayName(name: QualifiedName): string {
 }
 
 export function quoteIdent(identifier: string): string {
+  const template = unmaskName(identifier);
+  if (template !== identifier) return template;
   return /^[a-z_][a-z0-9_$]*$/.test(identifier) ? identifier : `"${identifier.replace(/"/g, '""')}"`;
 }

@@ -1,0 +1,15 @@
+/**
+ * pgtandem's library API. `lint()` returns findings and never prints or exits;
+ * the reporters turn a result into text for whichever output you need.
+ */
+export { lint, rules, type LintOptions, type LintSource } from './lint/lint.js';
+export type { Finding, LintResult, LintedFile, LintSummary } from './lint/finding.js';
+export type { RuleMeta, RuleCategory } from './lint/rule-meta.js';
+export { defineRule, type Rule, type RuleContext, type ReportInput } from './lint/rule.js';
+export type { Severity, RuleSetting } from './lint/severity.js';
+export type { PgtandemConfig } from './lint/config.js';
+export { formatResult, FORMATS, type Format, type FormatOptions } from './report/format.js';
+export { discoverMigrations, readMigrationSource, DiscoveryError, type Discovery } from './migrations/discover.js';
+export type { MigrationFile, Layout, Segment } from './migrations/migration.js';
+export { PHASES, type Phase } from './migrations/phase.js';
+export { PgtandemError, ConfigError, UsageError, GitError, type ErrorCode } from './errors.js';

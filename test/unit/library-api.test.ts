@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+
+// What `import … from 'pgtandem'` gives a user: the built package, through its exports map.
+describe("import { lint } from 'pgtandem'", () => {
+  it('lints in-memory sources and returns findings without printing', async () => {
+    const { lint } = await import('pgtandem');
+    const writes: unknown[] = [];
+    const original = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: unknown) => (writes.push(chunk), true)) as typeof process.stdout.write;
+    try {
+      const result = await lint({ sources: [{ path: 'db/0001_x.sql', text: 'DROP INDEX orders_status_idx;\n' }], configFile: false });
+      expect(result.findings.map((f) => [f.rule, f.line, f.column])).toEqual([['require-concurrent-index-deletion', 1, 1]]);
+      expect(result.summary).toEqual({ files: 1, errors: 1, warnings: 0 });
+    } finally {
+      process.stdout.write = original;
+    }
+    expect(writes).toEqual([]);
+  });
+
+  it('exposes the rules, the reporters and typed errors', async () => {
+    const api = await import('pgtandem');
+    expect(api.rules.length).toBeGreaterThanOrEqual(12);
+    expect(api.FORMATS).toEqual(['pretty', 'json', 'sarif', 'github', 'markdown']);
+    await expect(api.lint({ paths: ['does/not/exist'], configFile: false })).rejects.toBeInstanceOf(api.DiscoveryError);
+  });
+});
