@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, LintResult } from '../../src/lint/finding.js';
+import type { Finding } from '../../src/lint/finding.js';
+import { makeFinding, makeResult } from '../support/findings.js';
 import { formatGithub } from '../../src/report/github.js';
 
-function finding(overrides: Partial<Finding>): Finding {
-  return {
-    rule: 'renaming-column',
-    severity: 'error',
-    file: 'migrations/001_rename.sql',
-    line: 3,
-    column: 19,
-    endLine: 3,
-    endColumn: 50,
-    phase: 'expand',
-    message: 'Renaming a column breaks the running version.',
-    help: 'Add the new column in expand.',
-    docs: 'https://github.com/pgtandem/pgtandem/blob/main/docs/rules/renaming-column.md',
-    ...overrides,
-  };
-}
-
-function result(findings: Finding[]): LintResult {
-  const errors = findings.filter((f) => f.severity === 'error').length;
-  return { files: [], findings, summary: { files: 2, errors, warnings: findings.length - errors } };
-}
+const finding = makeFinding;
+const result = (findings: Finding[]) => makeResult(findings, 2);
 
 describe('formatGithub', () => {
   it('prints one workflow command per finding and a plain summary line', () => {

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { makeFinding } from '../support/findings.js';
 import type { Finding, LintResult } from '../../src/lint/finding.js';
 import { formatJson } from '../../src/report/json.js';
 
-const FINDING: Finding = {
-  rule: 'renaming-column',
-  severity: 'error',
-  file: 'migrations/001_rename.sql',
-  line: 3,
-  column: 19,
-  endLine: 3,
-  endColumn: 50,
-  phase: 'expand',
-  message: 'Renaming column "name" breaks the running version.',
-  help: 'Add the new column in expand.',
-  docs: 'https://github.com/pgtandem/pgtandem/blob/main/docs/rules/renaming-column.md',
-};
+const FINDING: Finding = makeFinding({ message: 'Renaming column "name" breaks the running version.' });
 
 const RESULT: LintResult = {
   files: [

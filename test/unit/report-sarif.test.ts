@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
+import { makeFinding } from '../support/findings.js';
 import type { Finding, LintResult } from '../../src/lint/finding.js';
 import type { RuleMeta } from '../../src/lint/rule-meta.js';
 import { formatSarif } from '../../src/report/sarif.js';
@@ -56,20 +57,7 @@ const RULES: RuleMeta[] = [
 ];
 
 function finding(overrides: Partial<Finding>): Finding {
-  return {
-    rule: 'renaming-column',
-    severity: 'error',
-    file: 'migrations/001_rename.sql',
-    line: 3,
-    column: 19,
-    endLine: 3,
-    endColumn: 50,
-    phase: 'expand',
-    message: 'Renaming column "name" breaks the running version.',
-    help: 'Add the new column in expand.',
-    docs: 'https://github.com/pgtandem/pgtandem/blob/main/docs/rules/renaming-column.md',
-    ...overrides,
-  };
+  return makeFinding({ message: 'Renaming column "name" breaks the running version.', ...overrides });
 }
 
 const RESULT: LintResult = {
