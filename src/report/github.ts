@@ -1,5 +1,6 @@
 import type { Finding, LintResult } from '../lint/finding.js';
-import { describeSummary, sortFindings } from './pretty.js';
+import { describeSummary } from './describe-summary.js';
+import { sortFindings } from './sort-findings.js';
 
 /**
  * GitHub Actions workflow commands, which the runner turns into annotations on the

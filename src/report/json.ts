@@ -1,5 +1,5 @@
 import type { Finding, LintResult } from '../lint/finding.js';
-import { sortFindings } from './pretty.js';
+import { sortFindings } from './sort-findings.js';
 
 /** The `--format json` document (DESIGN.md §6); bump `version` on any breaking change. */
 export interface JsonReport {

@@ -1,5 +1,6 @@
 import type { Finding, LintResult, LintSummary } from '../lint/finding.js';
-import { describeSummary, sortFindings } from './pretty.js';
+import { describeSummary } from './describe-summary.js';
+import { sortFindings } from './sort-findings.js';
 
 /**
  * A PR comment is capped at 65,536 characters; past this many rows the table is cut

@@ -1,5 +1,8 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Finding, LintResult, LintSummary } from '../lint/finding.js';
+import { describeSummary } from './describe-summary.js';
+import { sortFindings } from './sort-findings.js';
+import { splitLines } from './split-lines.js';
 
 export interface PrettyOptions {
   color: boolean;
@@ -40,36 +43,6 @@ export function formatPretty(result: LintResult, options: PrettyOptions): string
   );
   blocks.push(renderSummary(result.summary, c));
   return `${blocks.join('\n\n')}\n`;
-}
-
-/** Findings in reading order: files in linted order (migration order), then position. */
-export function sortFindings(result: LintResult): Finding[] {
-  const fileOrder = new Map(result.files.map((file, index) => [file.path, index]));
-  const rank = (path: string): number => fileOrder.get(path) ?? Number.MAX_SAFE_INTEGER;
-  return [...result.findings].sort(
-    (a, b) =>
-      rank(a.file) - rank(b.file) ||
-      compareStrings(a.file, b.file) ||
-      a.line - b.line ||
-      a.column - b.column ||
-      a.endLine - b.endLine ||
-      a.endColumn - b.endColumn ||
-      compareStrings(a.rule, b.rule),
-  );
-}
-
-/** `3 problems (2 errors, 1 warning) in 4 files` or `4 files, no problems`. */
-export function describeSummary(summary: LintSummary): string {
-  const files = plural(summary.files, 'file');
-  const problems = summary.errors + summary.warnings;
-  if (problems === 0) return `${files}, no problems`;
-  const counts = `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}`;
-  return `${plural(problems, 'problem')} (${counts}) in ${files}`;
-}
-
-/** Same line-break convention as Postgres and the position module: CRLF, LF or a lone CR. */
-export function splitLines(text: string): string[] {
-  return text.split(/\r\n|\r|\n/);
 }
 
 function renderFinding(finding: Finding, lines: string[] | undefined, c: ChalkInstance): string {
@@ -271,12 +244,4 @@ function codePointLength(text: string): number {
   let length = 0;
   for (const _char of text) length++;
   return length;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 import type { Finding, LintResult } from '../lint/finding.js';
 import { docsUrl, type RuleMeta } from '../lint/rule-meta.js';
 import type { Severity } from '../lint/severity.js';
-import { sortFindings } from './pretty.js';
+import { sortFindings } from './sort-findings.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/pgtandem/pgtandem';
