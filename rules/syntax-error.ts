@@ -6,13 +6,17 @@ export default defineRule({
   category: 'correctness',
   severity: 'error',
   phases: PHASES,
-  summary: 'A statement PostgreSQL cannot parse.',
+  summary: 'A statement PostgreSQL cannot parse, a file that is not UTF-8 text, or an unknown section marker.',
   why:
     'The migration will fail at this statement, and whatever ran before it in a non-transactional migration stays applied. ' +
     'pgtandem parses with the real PostgreSQL grammar, so what fails here fails on the server. The other statements of the file are still linted.',
   fix: 'Correct the statement at the reported position; if the file is a template (placeholders such as {{ … }} or ${…} are understood), check what the template renders.',
   examples: {
-    bad: ['ALTER TABLE users ADD COLUMN email text;\nALTER TABEL users DROP COLUMN legacy;\n'],
+    bad: [
+      'ALTER TABLE users ADD COLUMN email text;\nALTER TABEL users DROP COLUMN legacy;\n',
+      // A misspelt section marker would leave the DROP in expand without a word.
+      'ALTER TABLE users ADD COLUMN email text;\n-- pgtandem:contrat\nALTER TABLE users DROP COLUMN legacy;\n',
+    ],
     good: ['ALTER TABLE users ADD COLUMN email text;\n'],
   },
   check(statement, context) {

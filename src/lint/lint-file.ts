@@ -1,5 +1,5 @@
 import type { MigrationFile } from '../migrations/migration.js';
-import type { Phase } from '../migrations/phase.js';
+import { isPhase, PHASES, type Phase } from '../migrations/phase.js';
 import { parseSegment } from '../sql/parse-segment.js';
 import { SourceText } from '../sql/source-text.js';
 import type { Statement } from '../sql/statement.js';
@@ -66,6 +66,7 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
       statement: undefined,
     });
   }
+  if (syntaxRule) pending.push(...unknownPhaseMarkers(comments, syntaxRule, statements));
   runRules(file, options.pgVersion, statements, active, pending);
 
   const directives = collectIgnores(comments, statements.map((s) => s.statement));
@@ -76,6 +77,26 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
     .map((f) => toFinding(f, file.path, source, severityOf(f.rule) as Severity))
     .sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
   return { findings, statements: statements.length };
+}
+
+const MARKER = /^--\s*pgtandem:\s*([A-Za-z_-]*)/;
+
+/** `-- pgtandem:contrat`: a typo would silently leave the statements below in the previous phase. */
+function unknownPhaseMarkers(comments: Token[], rule: Rule, statements: PhasedStatement[]): PendingFinding[] {
+  return comments.flatMap((comment) => {
+    const word = MARKER.exec(comment.text)?.[1];
+    if (word === undefined || isPhase(word.toLowerCase())) return [];
+    return [
+      {
+        rule,
+        span: { start: comment.start, end: comment.end },
+        phase: statements.find((s) => s.statement.start > comment.start)?.phase ?? 'expand',
+        message: `Unknown section marker "pgtandem:${word}": the statements below it stay in the previous phase.`,
+        help: `Section markers are -- pgtandem:${PHASES.join(', -- pgtandem:')}, each on a line of its own.`,
+        statement: undefined,
+      },
+    ];
+  });
 }
 
 function runRules(file: MigrationFile, pgVersion: number, statements: PhasedStatement[], rules: readonly Rule[], pending: PendingFinding[]): void {
