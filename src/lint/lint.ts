@@ -50,7 +50,18 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     if (!config.migrationsDir) throw new UsageError('no paths given and no "migrationsDir" in pgtandem.config.json');
     paths = [config.migrationsDir];
   }
-  if (paths.length > 0) files.push(...(await discoverMigrations(paths.map((p) => resolvePath(cwd, p)), discoveryOptions)).migrations);
+  if (paths.length > 0) {
+    const discovery = await discoverMigrations(
+      paths.map((p) => resolvePath(cwd, p)),
+      discoveryOptions,
+    );
+    // A CI gate pointed at the wrong folder must not pass silently.
+    if (discovery.migrations.length === 0) {
+      const skipped = discovery.skipped.length > 0 ? ` (skipped ${discovery.skipped.length}: ${discovery.skipped[0]!.path}: ${discovery.skipped[0]!.reason}${discovery.skipped.length > 1 ? ', …' : ''})` : '';
+      throw new UsageError(`no SQL migrations found in ${paths.join(', ')}${skipped}`);
+    }
+    files.push(...discovery.migrations);
+  }
 
   let selected = files;
   if (options.changes) {

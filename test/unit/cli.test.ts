@@ -87,6 +87,13 @@ describe('pgtandem lint', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it('exits 2 when a path holds no SQL migrations, so a misdirected CI gate cannot pass', async () => {
+    const dir = project({ 'docs/readme.md': '# nothing here\n' });
+    const result = await run(['lint', 'docs'], { cwd: dir });
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toBe('pgtandem: no SQL migrations found in docs\n');
+  });
+
   it('exits 2 naming file, line and column of a broken config', async () => {
     const dir = project({ 'db/0001_x.sql': BAD, 'pgtandem.config.json': '{\n  "pgVersion": 15,\n  "rules": { "renaming-column" "off" }\n}\n' });
     const result = await run(['lint', 'db'], { cwd: dir });
