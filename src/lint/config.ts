@@ -86,7 +86,9 @@ export function parseConfig(file: string, text: string, knownRules: readonly str
   } catch (error) {
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message);
-    const at = position ? new SourceText(text).position(Number(position[1])) : undefined;
+    // "Unexpected end of JSON input" has no position: the end of the text is where it stopped.
+    const offset = position ? Number(position[1]) : /end of JSON input/.test(message) ? text.length : undefined;
+    const at = offset === undefined ? undefined : new SourceText(text).position(offset);
     throw new ConfigError(file, `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`, at);
   }
   if (fromPackageJson) raw = (raw as Record<string, unknown>)?.pgtandem;
@@ -111,7 +113,10 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(file, 'configuration must be a JSON object');
   const input = raw as Record<string, unknown>;
   for (const key of Object.keys(input)) {
-    if (!KEYS.has(key)) throw new ConfigError(file, `unknown setting "${key}" (known: ${[...KEYS].filter((k) => k !== '$schema').join(', ')})`);
+    if (!KEYS.has(key)) {
+      const known = [...KEYS].filter((k) => k !== '$schema');
+      throw new ConfigError(file, `unknown setting "${key}"${suggest(key, known) || ` (known: ${known.join(', ')})`}`);
+    }
   }
   const config = defaultConfig();
   if (input.migrationsDir !== undefined) config.migrationsDir = expectString(file, 'migrationsDir', input.migrationsDir);
@@ -151,7 +156,7 @@ function expectString(file: string, key: string, value: unknown): string {
   return value;
 }
 
-/** Accepts 11…19 (a major version); used by the config and `--pg-version`. */
+/** Accepts a PostgreSQL major version from 9 to 19; used by the config and `--pg-version`. */
 export function parsePgVersion(value: unknown, fail: (message: string) => Error): number {
   const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isInteger(number) || number < 9 || number > 19) {

@@ -9,14 +9,14 @@ export interface IgnoreDirective {
   rules: string[];
   reason: string | undefined;
   span: Span;
-  /** For statement scope: the statement it silences (the one it sits in, else the next one). */
+  /** For statement scope: the statement it silences (see `targetOf`). */
   target: Statement | undefined;
 }
 
 const LINE = /^--\s*pgtandem-ignore(-file)?(?![\w-])(.*)$/s;
 const BLOCK = /^\/\*\s*pgtandem-ignore(-file)?(?![\w-])(.*?)\*\/$/s;
 
-export function collectIgnores(comments: readonly Token[], statements: readonly Statement[]): IgnoreDirective[] {
+export function collectIgnores(comments: readonly Token[], statements: readonly Statement[], text: string): IgnoreDirective[] {
   const directives: IgnoreDirective[] = [];
   for (const comment of comments) {
     const match = LINE.exec(comment.text) ?? BLOCK.exec(comment.text);
@@ -31,14 +31,21 @@ export function collectIgnores(comments: readonly Token[], statements: readonly 
       rules: list.split(/[\s,]+/).filter((r) => r !== ''),
       reason,
       span: { start: comment.start, end: comment.end },
-      target: scope === 'statement' ? targetOf(comment, statements) : undefined,
+      target: scope === 'statement' ? targetOf(comment, statements, text) : undefined,
     });
   }
   return directives;
 }
 
-function targetOf(comment: Token, statements: readonly Statement[]): Statement | undefined {
-  return statements.find((s) => s.end > comment.start);
+/**
+ * The statement a comment silences: one that ends on the comment's own line
+ * before it (`…; -- pgtandem-ignore x`), else the one it sits in, else the next.
+ */
+function targetOf(comment: Token, statements: readonly Statement[], text: string): Statement | undefined {
+  const next = statements.findIndex((s) => s.end > comment.start);
+  const previous = next === -1 ? statements.at(-1) : next > 0 ? statements[next - 1] : undefined;
+  if (previous && !/[\r\n]/.test(text.slice(previous.end, comment.start))) return previous;
+  return next === -1 ? undefined : statements[next];
 }
 
 /** Whether `directive` silences a finding of `rule` on `statement`. */

@@ -4,6 +4,7 @@ import { parseSegment } from '../sql/parse-segment.js';
 import { SourceText } from '../sql/source-text.js';
 import type { Statement } from '../sql/statement.js';
 import type { Token } from '../sql/token.js';
+import { suggest } from './config.js';
 import { CreatedObjects } from './created-objects.js';
 import type { Finding } from './finding.js';
 import { collectIgnores, silences, type IgnoreDirective } from './ignores.js';
@@ -69,7 +70,11 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
   if (syntaxRule) pending.push(...unknownPhaseMarkers(comments, syntaxRule, statements));
   runRules(file, options.pgVersion, statements, active, pending);
 
-  const directives = collectIgnores(comments, statements.map((s) => s.statement));
+  const directives = collectIgnores(
+    comments,
+    statements.map((s) => s.statement),
+    file.text,
+  );
   const kept = applyIgnores(pending, directives, options.rules, severityOf, byId.get('unused-ignore'), statements);
 
   const source = new SourceText(file.text);
@@ -149,7 +154,8 @@ function runRules(file: MigrationFile, pgVersion: number, statements: PhasedStat
     }
     createdIn(phase).observe(statement);
     session.leave(statement);
-    if (transaction.inTransaction) transactionStatements = [...transactionStatements, statement];
+    // Rules read this list synchronously and keep no reference to it, so it grows in place.
+    if (transaction.inTransaction) transactionStatements.push(statement);
   }
 }
 
@@ -187,7 +193,7 @@ function applyIgnores(
   const label = directiveLabel;
   for (const directive of directives) {
     for (const id of directive.rules) {
-      if (!known.has(id)) kept.push(unused(directive, `${label(directive)} names unknown rule "${id}"`));
+      if (!known.has(id)) kept.push(unused(directive, `${label(directive)} names unknown rule "${id}"${suggest(id, [...known.keys()])}`));
     }
     if (directive.scope === 'statement' && !directive.target) {
       kept.push(unused(directive, `${label(directive)} is not followed by any statement`));

@@ -49,8 +49,9 @@ export class Session {
   #toolTransaction: boolean;
   #id = 0;
   #phase: Phase | undefined;
-  readonly #settings = new Map<string, string>();
-  readonly #localSettings = new Map<string, string>();
+  /** Setting name → its SET arguments (search_path has one per schema). */
+  readonly #settings = new Map<string, string[]>();
+  readonly #localSettings = new Map<string, string[]>();
 
   /** `statements`: every statement of the file, which `batch` and `auto` modes need to know up front. */
   constructor(
@@ -67,10 +68,19 @@ export class Session {
   /** The transaction state `statement` runs in; call once per statement, in order. */
   enter(statement: Statement, phase: Phase): TransactionState {
     const runner = this.#mode === 'runner';
-    if (runner && phase !== this.#phase && !this.#explicit) this.#id++;
+    if (runner && phase !== this.#phase && !this.#explicit) {
+      // Each phase runs at its own deploy stage, in a session of its own.
+      this.#id++;
+      this.#settings.clear();
+      this.#localSettings.clear();
+    }
     this.#phase = phase;
     const alone = !this.#explicit && runner && cannotRunInTransaction(statement.node, this.pgVersion);
-    if (alone) this.#id++;
+    if (alone) {
+      // The runner commits before such a statement: SET LOCAL ends with that transaction.
+      this.#id++;
+      this.#localSettings.clear();
+    }
     const state: TransactionState = {
       inTransaction: this.#explicit || (runner ? !alone : this.#toolTransaction),
       id: this.#id,
@@ -90,19 +100,18 @@ export class Session {
   }
 
   setting(name: string): string | undefined {
-    const key = name.toLowerCase();
-    return this.#localSettings.get(key) ?? this.#settings.get(key);
+    return this.#arguments(name)?.join(', ');
   }
 
+  /** Schemas for unqualified names. The parser has folded each SET argument already; each is one schema. */
   get searchPath(): string[] {
-    const value = this.setting('search_path');
-    if (value === undefined) return ['public'];
-    const schemas = value
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '' && s !== '"$user"' && s !== '$user')
-      .map((s) => (s.startsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s.toLowerCase()));
+    const schemas = (this.#arguments('search_path') ?? []).filter((s) => s !== '' && s !== '$user');
     return schemas.length > 0 ? schemas : ['public'];
+  }
+
+  #arguments(name: string): string[] | undefined {
+    const key = name.toLowerCase();
+    return this.#localSettings.get(key) ?? this.#settings.get(key);
   }
 
   #transaction(kind: string | undefined): void {
@@ -131,7 +140,7 @@ export class Session {
     const name = set.name?.toLowerCase();
     switch (set.kind) {
       case 'VAR_SET_VALUE':
-        if (name) target.set(name, (set.args ?? []).map(constantText).join(', '));
+        if (name) target.set(name, (set.args ?? []).map(constantText));
         break;
       case 'VAR_SET_DEFAULT':
       case 'VAR_RESET':

@@ -24,7 +24,7 @@ export class ByteOffsets {
         continue;
       }
       if (c < 0x800) bytes += 2;
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      else if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
         bytes += 4;
         i++;
       } else bytes += 3;
@@ -45,4 +45,8 @@ export class ByteOffsets {
     }
     return this.#indexAt[lo]! + (byteOffset - bytesAt[lo]!);
   }
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
 }

@@ -33,7 +33,8 @@ export function lexForgiving(text: string, base = 0): Token[] {
           if (depth === 0) break;
         } else i++;
       }
-      push('comment', start, i);
+      // An unclosed comment is an error, not a comment: kept as code, it becomes an Invalid statement.
+      push(depth === 0 ? 'comment' : 'other', start, i);
     } else if (c === "'" || ((c === 'E' || c === 'e') && text[i + 1] === "'")) {
       const backslashEscapes = c !== "'";
       i += backslashEscapes ? 2 : 1;

@@ -23,7 +23,7 @@ export type ParseOutcome =
 /** Parse with the real PostgreSQL grammar; never throws for bad SQL. */
 export function parseSql(text: string): ParseOutcome {
   try {
-    const result = parseSync(text) as { stmts?: Array<{ stmt: Node; stmt_location?: number; stmt_len?: number }> };
+    const result = parseSync(wellFormed(text)) as { stmts?: Array<{ stmt: Node; stmt_location?: number; stmt_len?: number }> };
     return {
       ok: true,
       statements: (result.stmts ?? []).map((s) => ({
@@ -35,7 +35,8 @@ export function parseSql(text: string): ParseOutcome {
   } catch (error) {
     const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
     const message = details?.message ?? (error instanceof Error ? error.message : String(error));
-    return { ok: false, message, byteOffset: Math.max(0, details?.cursorPosition ?? 0) };
+    // PostgreSQL reports the error cursor in characters, not bytes like every other location.
+    return { ok: false, message, byteOffset: utf8Length(text, Math.max(0, details?.cursorPosition ?? 0)) };
   }
 }
 
@@ -49,7 +50,7 @@ export interface RawToken {
 /** The PostgreSQL scanner's tokens (byte offsets), or undefined when it cannot lex the text. */
 export function scanSql(text: string): RawToken[] | undefined {
   try {
-    return scanSync(text).tokens.map((t) => ({
+    return scanSync(wellFormed(text)).tokens.map((t) => ({
       start: t.start,
       end: t.end,
       name: t.tokenName,
@@ -58,4 +59,26 @@ export function scanSql(text: string): RawToken[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Lone UTF-16 surrogates become U+FFFD (same length in the string and in UTF-8):
+ * libpg-query sizes its input buffer assuming every surrogate starts a pair, so
+ * a lone one can cut off the end of the text it parses.
+ */
+function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** UTF-8 byte length of the first `characters` code points of `text` (past the end: one byte each). */
+function utf8Length(text: string, characters: number): number {
+  let bytes = 0;
+  let i = 0;
+  let n = 0;
+  for (; n < characters && i < text.length; n++) {
+    const c = text.codePointAt(i)!;
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    i += c >= 0x10000 ? 2 : 1;
+  }
+  return bytes + (characters - n);
 }
