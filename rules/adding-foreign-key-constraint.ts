@@ -25,7 +25,8 @@ export default defineRule({
     ],
   },
   check(statement, context) {
-    for (const { table, cmd, span, onTable } of alterTableCommands(statement)) {
+    for (const command of alterTableCommands(statement)) {
+      const { table, cmd, onTable } = command;
       if (!onTable || context.isNew('table', table)) continue;
       if (cmd.subtype === 'AT_AddConstraint') {
         const constraint = constraintOf(cmd.def);
@@ -33,7 +34,7 @@ export default defineRule({
         const parent = nameOfRangeVar(constraint.pktable);
         context.report({
           message: `Adding foreign key${constraint.conname ? ` ${constraint.conname}` : ''} validates every row of ${displayName(table)} while writes to it${parent ? ` and to ${displayName(parent)}` : ''} are blocked; add it NOT VALID and VALIDATE later.`,
-          span,
+          span: command.span,
         });
       } else if (cmd.subtype === 'AT_AddColumn') {
         // A new column without a default is all NULL: the check is instant. With a default every row is checked.
@@ -43,7 +44,7 @@ export default defineRule({
         const parent = nameOfRangeVar(reference.pktable);
         context.report({
           message: `Adding column ${column.colname ?? ''} with a default and a REFERENCES clause checks every row of ${displayName(table)} while writes to it${parent ? ` and to ${displayName(parent)}` : ''} are blocked.`,
-          span,
+          span: command.span,
         });
       }
     }

@@ -25,7 +25,8 @@ export default defineRule({
     ],
   },
   check(statement, context) {
-    for (const { table, cmd, span, onTable } of alterTableCommands(statement)) {
+    for (const command of alterTableCommands(statement)) {
+      const { table, cmd, onTable } = command;
       if (!onTable || cmd.subtype !== 'AT_AddColumn') continue;
       const column = columnDefOf(cmd);
       if (!column?.colname || context.isNew('table', table)) continue;
@@ -33,7 +34,7 @@ export default defineRule({
       if (!required || fillsExistingRows(column)) continue;
       context.report({
         message: `Adding NOT NULL column ${quoteIdent(column.colname)} without a default to ${displayName(table)} fails on existing rows and breaks the running version's INSERTs.`,
-        span,
+        span: command.span,
       });
     }
   },

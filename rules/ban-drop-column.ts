@@ -22,12 +22,13 @@ export default defineRule({
     ],
   },
   check(statement, context) {
-    for (const { table, cmd, span, onTable } of alterTableCommands(statement)) {
+    for (const command of alterTableCommands(statement)) {
+      const { table, cmd, onTable } = command;
       if (!onTable || cmd.subtype !== 'AT_DropColumn' || !cmd.name) continue;
       if (context.isNewColumn(table, cmd.name)) continue;
       context.report({
         message: `Dropping column ${quoteIdent(cmd.name)} of ${displayName(table)} in ${context.phase} breaks the old version (v1), which still uses it; drop columns in contract.`,
-        span,
+        span: command.span,
       });
     }
   },

@@ -31,13 +31,13 @@ export default defineRule({
   check(statement, context) {
     const commands = alterTableCommands(statement);
     for (const command of commands) {
-      const { table, cmd, span, onTable } = command;
+      const { table, cmd, onTable } = command;
       if (!onTable) continue;
       if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
         if (addedNotValidEarlier(table, cmd.name, context.transactionStatements, statement, commands.indexOf(command))) {
           context.report({
             message: `VALIDATE CONSTRAINT ${quoteIdent(cmd.name)} runs in the same transaction that added it NOT VALID: the lock taken by the ADD is held for the whole validation scan of ${displayName(table)}.`,
-            span,
+            span: command.span,
           });
         }
         continue;
@@ -48,14 +48,14 @@ export default defineRule({
         if (constraint?.contype !== 'CONSTR_CHECK' || isNotValid(constraint)) continue;
         context.report({
           message: `Adding CHECK constraint${constraint.conname ? ` ${quoteIdent(constraint.conname)}` : ''} scans all of ${displayName(table)} under an ACCESS EXCLUSIVE lock; add it NOT VALID and VALIDATE it later.`,
-          span,
+          span: command.span,
         });
       } else if (cmd.subtype === 'AT_AddColumn') {
         const column = columnDefOf(cmd);
         if (!column || !columnConstraints(column).some((c) => c.contype === 'CONSTR_CHECK')) continue;
         context.report({
           message: `Adding column ${quoteIdent(column.colname ?? '?')} with an inline CHECK scans all of ${displayName(table)} under an ACCESS EXCLUSIVE lock; add the column bare, then the CHECK as NOT VALID.`,
-          span,
+          span: command.span,
         });
       }
     }

@@ -7,21 +7,44 @@ export interface AlterTableCommand {
   table: QualifiedName;
   cmd: AlterTableCmd;
   /** The clause in the source (`ADD COLUMN …`), for precise findings. */
-  span: Span;
+  readonly span: Span;
   /** The statement's target is a table proper (not an index, view or sequence). */
   onTable: boolean;
 }
 
-/** The subcommands of an `ALTER TABLE` statement, each with its table and clause span. */
+const commandsOf = new WeakMap<Statement, AlterTableCommand[]>();
+
+/**
+ * The subcommands of an `ALTER TABLE` statement, each with its table and
+ * clause span. Several rules ask for the same statement: the list is built
+ * once, and the spans (which need the statement's tokens) only when a rule
+ * reports one.
+ */
 export function alterTableCommands(statement: Statement): AlterTableCommand[] {
+  let commands = commandsOf.get(statement);
+  if (commands) return commands;
   const alter = nodeOf(statement, 'AlterTableStmt');
   const table = nameOfRangeVar(alter?.relation);
-  if (!alter || !table) return [];
-  const cmds = (alter.cmds ?? []).flatMap((c) => ('AlterTableCmd' in c ? [c.AlterTableCmd] : []));
-  const spans = alterTableCommandSpans(statement, alter.relation?.location);
-  const fallback = statementSpan(statement);
-  const onTable = alter.objtype === undefined || alter.objtype === 'OBJECT_TABLE' || alter.objtype === 'OBJECT_FOREIGN_TABLE';
-  return cmds.map((cmd, i) => ({ table, cmd, span: spans.length === cmds.length ? spans[i]! : fallback, onTable }));
+  commands = [];
+  if (alter && table) {
+    const cmds = (alter.cmds ?? []).flatMap((c) => ('AlterTableCmd' in c ? [c.AlterTableCmd] : []));
+    let spans: Span[] | undefined;
+    const spanAt = (i: number): Span => {
+      spans ??= alterTableCommandSpans(statement, alter.relation?.location);
+      return spans.length === cmds.length ? spans[i]! : statementSpan(statement);
+    };
+    const onTable = alter.objtype === undefined || alter.objtype === 'OBJECT_TABLE' || alter.objtype === 'OBJECT_FOREIGN_TABLE';
+    commands = cmds.map((cmd, i) => ({
+      table,
+      cmd,
+      onTable,
+      get span(): Span {
+        return spanAt(i);
+      },
+    }));
+  }
+  commandsOf.set(statement, commands);
+  return commands;
 }
 
 export function columnDefOf(cmd: AlterTableCmd): ColumnDef | undefined {

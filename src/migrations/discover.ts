@@ -36,7 +36,8 @@ export async function discoverMigrations(
   const found = await findSqlFiles(paths);
   const migrations: MigrationFile[] = [];
   const skipped = [...found.ignored];
-  for (const [dir, targets] of groupByDirectory(found.targets)) {
+  // Prisma and Diesel keep one directory per migration: read directories concurrently, not one by one.
+  await mapConcurrently([...groupByDirectory(found.targets)], DIRECTORY_CONCURRENCY, async ([dir, targets]) => {
     const directory = await readDirectory(dir, targets);
     for (const target of targets) {
       const base = basename(target.fsPath);
@@ -49,7 +50,7 @@ export async function discoverMigrations(
       const sidecarNoTx = await sidecarDisablesTransaction(dir, entry);
       migrations.push(toMigration(target.displayPath, entry.text, entry.classified, settings, sidecarNoTx));
     }
-  }
+  });
   migrations.sort(compareMigrations);
   skipped.sort((a, b) => comparePaths(a.path, b.path));
   return { migrations, skipped };
@@ -151,6 +152,17 @@ function toMigration(
   };
   if (source.readProblem) migration.readProblem = source.readProblem;
   return migration;
+}
+
+/** Enough to keep the file system busy, few enough to stay far from the open-file limit. */
+const DIRECTORY_CONCURRENCY = 16;
+
+async function mapConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -21,9 +21,16 @@ export interface ParsedSegment {
 export function parseSegment(fileText: string, segment: Segment): ParsedSegment {
   const text = maskTemplates(fileText.slice(segment.start, segment.end));
   const bytes = new ByteOffsets(text);
+  const whole = parseSql(text);
+  // Scanning costs as much as parsing. Comments matter only for pgtandem's own
+  // directives, so a segment that parses and mentions none is scanned lazily,
+  // statement by statement, when a rule asks for tokens.
+  if (whole.ok && !mayHoldDirectives(text)) {
+    const statements = whole.statements.map((raw) => lazyStatement(fileText, text, segment, bytes, raw));
+    return { statements: statements.filter((s): s is Statement => s !== undefined), tokens: [] };
+  }
   const tokens = tokenize(text, segment.start, bytes);
   const code = tokens.filter((t) => t.kind !== 'comment');
-  const whole = parseSql(text);
   if (whole.ok) {
     const statements = whole.statements.map((raw) => {
       const from = segment.start + bytes.toIndex(raw.location);
@@ -33,6 +40,45 @@ export function parseSegment(fileText: string, segment: Segment): ParsedSegment 
     return { statements: statements.filter((s): s is Statement => s !== undefined), tokens };
   }
   return { statements: parsePieces(fileText, segment, code), tokens };
+}
+
+/** Whether the text may hold a comment the linter reads (ignore directives, phase markers). */
+function mayHoldDirectives(text: string): boolean {
+  return text.includes('pgtandem');
+}
+
+/**
+ * A statement whose tokens are scanned on first use. The parser's boundaries
+ * start at the first token and end before the `;`; a statement that holds a
+ * comment, or ends the segment without a `;`, is scanned at once so that its
+ * boundaries exclude trailing comments exactly.
+ */
+function lazyStatement(fileText: string, text: string, segment: Segment, bytes: ByteOffsets, raw: RawStatement): Statement | undefined {
+  const offsetOf = (location: number): number => segment.start + bytes.toIndex(location);
+  const from = bytes.toIndex(raw.location);
+  const to = raw.length > 0 ? bytes.toIndex(raw.location + raw.length) : text.length;
+  const slice = text.slice(from, to);
+  if (raw.length === 0 || slice.includes('--') || slice.includes('/*')) {
+    const code = tokenize(slice, segment.start + from).filter((t) => t.kind !== 'comment');
+    return makeStatement(fileText, segment, code, segment.start + from, segment.start + to, raw, offsetOf);
+  }
+  const start = segment.start + from + (slice.length - slice.trimStart().length);
+  const end = segment.start + from + slice.trimEnd().length;
+  if (end <= start) return undefined;
+  let tokens: Token[] | undefined;
+  return {
+    kind: Object.keys(raw.stmt)[0] ?? 'Unknown',
+    node: raw.stmt,
+    start,
+    end,
+    text: fileText.slice(start, end),
+    get tokens(): Token[] {
+      tokens ??= tokenize(text.slice(start - segment.start, end - segment.start), start).filter((t) => t.kind !== 'comment');
+      return tokens;
+    },
+    segment,
+    offsetOf,
+  };
 }
 
 function parsePieces(fileText: string, segment: Segment, code: Token[]): Statement[] {
