@@ -9,6 +9,8 @@ export interface PgtandemConfig {
   migrationsDir?: string;
   pgVersion: number;
   assumeInTransaction: boolean;
+  /** Who applies native migrations: pgtandem's runner (default), or another tool (`external`). */
+  runner: 'pgtandem' | 'external';
   rules: Record<string, RuleSetting>;
   lockTimeout?: string;
   statementTimeout?: string;
@@ -26,7 +28,7 @@ export interface LoadedConfig {
 export const DEFAULT_PG_VERSION = 16;
 
 export function defaultConfig(): PgtandemConfig {
-  return { pgVersion: DEFAULT_PG_VERSION, assumeInTransaction: true, rules: {} };
+  return { pgVersion: DEFAULT_PG_VERSION, assumeInTransaction: true, runner: 'pgtandem', rules: {} };
 }
 
 const CONFIG_FILE = 'pgtandem.config.json';
@@ -101,6 +103,7 @@ const KEYS = new Set([
   'migrationsDir',
   'pgVersion',
   'assumeInTransaction',
+  'runner',
   'rules',
   'lockTimeout',
   'statementTimeout',
@@ -124,6 +127,10 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
   if (input.assumeInTransaction !== undefined) {
     if (typeof input.assumeInTransaction !== 'boolean') throw new ConfigError(file, 'assumeInTransaction must be true or false');
     config.assumeInTransaction = input.assumeInTransaction;
+  }
+  if (input.runner !== undefined) {
+    if (input.runner !== 'pgtandem' && input.runner !== 'external') throw new ConfigError(file, 'runner must be "pgtandem" or "external"');
+    config.runner = input.runner;
   }
   if (input.rules !== undefined) config.rules = validateRules(file, input.rules, knownRules);
   for (const key of ['lockTimeout', 'statementTimeout', 'oldVersionApplicationName'] as const) {

@@ -2,7 +2,19 @@ import type { Node } from '@pgsql/types';
 import { nameOfList, nameOfRangeVar, stringValue, type QualifiedName } from '../sql/names.js';
 import type { Statement } from '../sql/statement.js';
 
-export type ObjectKind = 'table' | 'index' | 'column' | 'constraint' | 'type' | 'sequence' | 'view' | 'schema';
+export type ObjectKind =
+  | 'table'
+  | 'index'
+  | 'column'
+  | 'constraint'
+  | 'type'
+  | 'sequence'
+  | 'view'
+  | 'schema'
+  | 'function'
+  /** Triggers and policies are members of their table: `has('trigger', table, name)`. */
+  | 'trigger'
+  | 'policy';
 
 /**
  * The objects a migration has created so far. A statement on an object that
@@ -23,6 +35,16 @@ export class CreatedObjects {
   has(kind: ObjectKind, name: QualifiedName, member?: string): boolean {
     const schemas = name.schema ? [name.schema] : this.searchPath();
     return schemas.some((schema) => this.#keys.has(key(kind, schema, name.name, member)));
+  }
+
+  /** Whether any object of `kind` was created here as a member of `table` (a policy on it, a trigger on it). */
+  hasMemberOf(kind: ObjectKind, table: QualifiedName): boolean {
+    const schemas = table.schema ? [table.schema] : this.searchPath();
+    return schemas.some((schema) => {
+      const prefix = `${kind}\u0000${schema}\u0000${table.name}\u0000`;
+      for (const k of this.#keys) if (k.startsWith(prefix)) return true;
+      return false;
+    });
   }
 
   /** A table created here, or a column added here (or belonging to such a table). */
@@ -132,6 +154,18 @@ function createdBy(node: Node): Created[] {
   if ('CompositeTypeStmt' in node) {
     const type = nameOfRangeVar(node.CompositeTypeStmt.typevar);
     return type ? [['type', type]] : [];
+  }
+  if ('CreateFunctionStmt' in node) {
+    const name = nameOfList(node.CreateFunctionStmt.funcname);
+    return name ? [['function', name]] : [];
+  }
+  if ('CreateTrigStmt' in node) {
+    const table = nameOfRangeVar(node.CreateTrigStmt.relation);
+    return table && node.CreateTrigStmt.trigname ? [['trigger', table, node.CreateTrigStmt.trigname]] : [];
+  }
+  if ('CreatePolicyStmt' in node) {
+    const table = nameOfRangeVar(node.CreatePolicyStmt.table);
+    return table && node.CreatePolicyStmt.policy_name ? [['policy', table, node.CreatePolicyStmt.policy_name]] : [];
   }
   if ('CreateSchemaStmt' in node && node.CreateSchemaStmt.schemaname) {
     return [['schema', { schema: undefined, name: node.CreateSchemaStmt.schemaname }]];

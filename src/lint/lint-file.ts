@@ -19,6 +19,8 @@ export interface FileLintOptions {
   rules: readonly Rule[];
   settings: Readonly<Record<string, RuleSetting>>;
   pgVersion: number;
+  /** Who applies native files: pgtandem's runner (default) or another tool. */
+  runner?: 'pgtandem' | 'external';
 }
 
 export interface FileLintResult {
@@ -43,7 +45,7 @@ interface PhasedStatement {
 /** Lints one migration file: parse every segment, replay the session, run the rules, apply ignores. */
 export function lintMigrationFile(file: MigrationFile, options: FileLintOptions): FileLintResult {
   const byId = new Map(options.rules.map((rule) => [rule.id, rule]));
-  const severityOf = (rule: Rule): RuleSetting => options.settings[rule.id] ?? rule.severity;
+  const severityOf = (rule: Rule): RuleSetting => options.settings[rule.id] ?? (rule.enabledByDefault === false ? 'off' : rule.severity);
   const active = options.rules.filter((rule) => severityOf(rule) !== 'off');
 
   const statements: PhasedStatement[] = [];
@@ -68,7 +70,7 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
     });
   }
   if (syntaxRule) pending.push(...unknownPhaseMarkers(comments, syntaxRule, statements));
-  runRules(file, options.pgVersion, statements, active, pending);
+  runRules(file, options, statements, active, pending);
 
   const directives = collectIgnores(
     comments,
@@ -104,7 +106,15 @@ function unknownPhaseMarkers(comments: Token[], rule: Rule, statements: PhasedSt
   });
 }
 
-function runRules(file: MigrationFile, pgVersion: number, statements: PhasedStatement[], rules: readonly Rule[], pending: PendingFinding[]): void {
+function runRules(
+  file: MigrationFile,
+  options: FileLintOptions,
+  statements: PhasedStatement[],
+  rules: readonly Rule[],
+  pending: PendingFinding[],
+): void {
+  const pgVersion = options.pgVersion;
+  const appliedByRunner = file.layout === 'native' && options.runner !== 'external';
   const session = new Session(
     file,
     pgVersion,
@@ -139,6 +149,9 @@ function runRules(file: MigrationFile, pgVersion: number, statements: PhasedStat
         isNew: (kind, name, member) => scopes.some((s) => s.has(kind, name, member)),
         isNewColumn: (table, column) => scopes.some((s) => s.hasColumn(table, column)),
         tableOfNewIndex: (index) => scopes.map((s) => s.tableOfIndex(index)).find((t) => t !== undefined),
+        isNewIn: (inPhase, kind, name, member) => created.get(inPhase)?.has(kind, name, member) ?? false,
+        hasNewMemberOf: (kind, table) => scopes.some((s) => s.hasMemberOf(kind, table)),
+        appliedByRunner,
         setting: (name) => session.setting(name),
         report: (input) =>
           pending.push({

@@ -72,7 +72,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const findings: Finding[] = [];
   const linted: LintResult['files'] = [];
   for (const file of selected) {
-    const result = lintMigrationFile(file, { rules, settings: config.rules, pgVersion: config.pgVersion });
+    const result = lintMigrationFile(file, { rules, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner });
     findings.push(...result.findings);
     linted.push({ path: file.path, statements: result.statements, layout: file.layout, text: file.text });
   }

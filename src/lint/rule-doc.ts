@@ -13,7 +13,7 @@ export function renderRuleDoc(rule: RuleMeta): string {
     '',
     `| category | default severity | applies in |`,
     `|---|---|---|`,
-    `| ${rule.category} | ${rule.severity} | ${phases} |`,
+    `| ${rule.category} | ${rule.enabledByDefault === false ? `off (${rule.severity} when enabled)` : rule.severity} | ${phases} |`,
     '',
     '## Why',
     '',
@@ -34,7 +34,7 @@ export function renderRuleDoc(rule: RuleMeta): string {
     'In `pgtandem.config.json`:',
     '',
     '```json',
-    `{ "rules": { "${rule.id}": "${rule.severity === 'error' ? 'warn' : 'error'}" } }`,
+    `{ "rules": { "${rule.id}": "${rule.enabledByDefault === false ? rule.severity : rule.severity === 'error' ? 'warn' : 'error'}" } }`,
     '```',
     '',
     `Silence one statement with \`-- pgtandem-ignore ${rule.id}: <reason>\` on the line before it.`,
@@ -52,7 +52,7 @@ export function renderRuleIndexDoc(rules: readonly RuleMeta[]): string {
     '| rule | category | severity | phases | flags |',
     '|---|---|---|---|---|',
     ...rules.map(
-      (r) => `| [${r.id}](${r.id}.md) | ${r.category} | ${r.severity} | ${r.phases.length === 4 ? 'all' : r.phases.join(', ')} | ${r.summary.replace(/\|/g, '\\|')} |`,
+      (r) => `| [${r.id}](${r.id}.md) | ${r.category} | ${r.enabledByDefault === false ? 'off' : r.severity} | ${r.phases.length === 4 ? 'all' : r.phases.join(', ')} | ${r.summary.replace(/\|/g, '\\|')} |`,
     ),
     '',
   ].join('\n');

@@ -8,6 +8,8 @@ export interface RuleMeta {
   id: string;
   category: RuleCategory;
   severity: Severity;
+  /** Style rules are off unless the config turns them on. Default true. */
+  enabledByDefault?: boolean;
   /** The phases whose statements the rule looks at. */
   phases: readonly Phase[];
   /** One line: what the rule flags. */

@@ -27,6 +27,16 @@ export interface RuleContext {
   isNewColumn(table: QualifiedName, column: string): boolean;
   /** The table of an index created here (so a lock rule can ask whether that table is new). */
   tableOfNewIndex(index: QualifiedName): QualifiedName | undefined;
+  /** Whether an earlier statement of this migration's `phase` section created the object (contract-vs-expand checks). */
+  isNewIn(phase: Phase, kind: ObjectKind, name: QualifiedName, member?: string): boolean;
+  /** Whether this migration created any `kind` (policy, trigger) on `table` earlier, in this phase's scope. */
+  hasNewMemberOf(kind: ObjectKind, table: QualifiedName): boolean;
+  /**
+   * pgtandem's runner applies this file (a native file, unless `runner: "external"`):
+   * it sets lock_timeout and statement_timeout, batches migrate-phase DML, and runs
+   * CONCURRENTLY statements alone.
+   */
+  readonly appliedByRunner: boolean;
   /** Earlier statements of the same transaction (empty outside one). */
   readonly transactionStatements: readonly Statement[];
   /** A setting made with SET earlier in the file (SET LOCAL until its transaction ends). */
