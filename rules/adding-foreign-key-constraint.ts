@@ -16,7 +16,10 @@ export default defineRule({
     'Expand: ADD CONSTRAINT … FOREIGN KEY … NOT VALID (instant; new and updated rows are checked from then on). ' +
     'Then VALIDATE CONSTRAINT in a later transaction — migrate or contract — which takes only SHARE UPDATE EXCLUSIVE and lets writes continue. Index the referencing column too.',
   examples: {
-    bad: ['ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n'],
+    bad: [
+      'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n',
+      'ALTER TABLE "Billing"."Invoice"\n  ADD COLUMN "note" text,\n  ADD FOREIGN KEY ("accountId") REFERENCES "Billing"."Account" ("id") ON DELETE CASCADE;\n',
+    ],
     good: [
       'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\n' +
         '-- pgtandem:contract\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;\n',

@@ -18,8 +18,15 @@ export default defineRule({
     'elsewhere use the tool’s switch (`-- +goose NO TRANSACTION`, `-- migrate:up transaction:false`, diesel `run_in_transaction = false`, a Flyway/Prisma migration of its own), ' +
     'or set `assumeInTransaction: false` if your runner never wraps files.',
   examples: {
-    bad: ['BEGIN;\nCREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\nCOMMIT;\n'],
-    good: ['CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\n'],
+    bad: [
+      'BEGIN;\nCREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\nCOMMIT;\n',
+      'BEGIN;\nDROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;\nREINDEX INDEX CONCURRENTLY orders_customer_id_idx;\nCOMMIT;\n',
+    ],
+    good: [
+      'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\n',
+      // The runner commits the phase's transaction before a CONCURRENTLY statement and runs it alone.
+      'ALTER TABLE orders ADD COLUMN coupon_code text;\nCREATE INDEX CONCURRENTLY orders_coupon_code_idx ON orders (coupon_code);\n',
+    ],
   },
   check(statement, context) {
     if (!context.transaction.inTransaction) return;

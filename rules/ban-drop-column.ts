@@ -15,7 +15,10 @@ export default defineRule({
     'Expand: make v2 stop using the column (if it is NOT NULL without a default, DROP NOT NULL first so v2 can insert without it). ' +
     'Contract: drop it once v1 is gone — ideally a release later, so a rollback still finds it.',
   examples: {
-    bad: ['ALTER TABLE users DROP COLUMN legacy_flags;\n'],
+    bad: [
+      'ALTER TABLE users DROP COLUMN legacy_flags;\n',
+      'ALTER TABLE app."Users" ADD COLUMN "displayName" text, DROP COLUMN IF EXISTS "LegacyName";\n',
+    ],
     good: [
       '-- pgtandem:contract\nALTER TABLE users DROP COLUMN legacy_flags;\n',
       'ALTER TABLE users ADD COLUMN email_lower text;\n-- pgtandem:abort\nALTER TABLE users DROP COLUMN email_lower;\n',

@@ -14,7 +14,7 @@ export default defineRule({
     'DROP TABLE also takes ACCESS EXCLUSIVE on every table with a foreign key to it.',
   fix: 'Stop using the table in v2, then drop it in contract (a release later is safer: a rollback of v2 still finds it). Consider renaming it aside first and dropping it later.',
   examples: {
-    bad: ['DROP TABLE legacy_sessions;\n'],
+    bad: ['DROP TABLE legacy_sessions;\n', '-- pgtandem:migrate\nDROP TABLE IF EXISTS audit."LoginAttempts" CASCADE;\n'],
     good: [
       '-- pgtandem:contract\nDROP TABLE legacy_sessions;\n',
       'CREATE TABLE import_batch (id bigint);\n-- pgtandem:abort\nDROP TABLE import_batch;\n',

@@ -17,7 +17,7 @@ export default defineRule({
     'Expand: add the new column and a trigger that keeps both in sync. Migrate: backfill the new column in batches. ' +
     'Contract (once v1 is gone): drop the trigger and the old column. Or keep the database name and rename only in the ORM mapping.',
   examples: {
-    bad: ['ALTER TABLE users RENAME COLUMN name TO full_name;\n'],
+    bad: ['ALTER TABLE users RENAME COLUMN name TO full_name;\n', '-- pgtandem:contract\nALTER TABLE billing."Invoice" RENAME "totalCents" TO "amountCents";\n'],
     good: [
       'ALTER TABLE users ADD COLUMN full_name text;\n',
       'CREATE TABLE teams (id bigint PRIMARY KEY, title text);\nALTER TABLE teams RENAME COLUMN title TO name;\n',

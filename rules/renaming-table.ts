@@ -23,7 +23,7 @@ export default defineRule({
     'Expand: in one transaction, rename the table and create a view with the old name (SELECT * FROM the new name: simple views are updatable, so v1 keeps reading and writing). ' +
     'Contract: drop the view once v1 is gone.',
   examples: {
-    bad: ['ALTER TABLE customers RENAME TO clients;\n'],
+    bad: ['ALTER TABLE customers RENAME TO clients;\n', 'ALTER VIEW reporting."ActiveUsers" RENAME TO "active_users";\n'],
     good: [
       'CREATE TABLE drafts (id bigint PRIMARY KEY);\nALTER TABLE drafts RENAME TO documents;\n',
       'ALTER TABLE customers ADD COLUMN segment text;\n',

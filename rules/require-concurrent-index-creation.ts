@@ -18,11 +18,16 @@ export default defineRule({
     'If it fails it leaves an INVALID index: DROP INDEX CONCURRENTLY IF EXISTS it and retry. Partitioned tables: CREATE INDEX ON ONLY the parent, ' +
     'CONCURRENTLY on each partition, then ALTER INDEX … ATTACH PARTITION.',
   examples: {
-    bad: ['CREATE INDEX orders_customer_id_idx ON orders (customer_id);\n'],
+    bad: [
+      'CREATE INDEX orders_customer_id_idx ON orders (customer_id);\n',
+      // The table is new in expand, but contract runs after v2 has written to it.
+      'CREATE TABLE app."Events" (id bigint PRIMARY KEY, kind text);\n-- pgtandem:contract\nCREATE UNIQUE INDEX events_kind_key ON app."Events" (kind);\n',
+    ],
     good: [
       'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\n',
       'CREATE TABLE invoices (id bigint PRIMARY KEY, order_id bigint NOT NULL);\nCREATE INDEX invoices_order_id_idx ON invoices (order_id);\n',
       'CREATE INDEX events_created_at_idx ON ONLY events (created_at);\n',
+      'CREATE TABLE app."Events" (id bigint PRIMARY KEY, kind text);\nCREATE INDEX events_kind_idx ON app."Events" (kind);\n',
     ],
   },
   check(statement, context) {

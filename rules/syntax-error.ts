@@ -17,7 +17,10 @@ export default defineRule({
       // A misspelt section marker would leave the DROP in expand without a word.
       'ALTER TABLE users ADD COLUMN email text;\n-- pgtandem:contrat\nALTER TABLE users DROP COLUMN legacy;\n',
     ],
-    good: ['ALTER TABLE users ADD COLUMN email text;\n'],
+    good: [
+      'ALTER TABLE users ADD COLUMN email text;\n',
+      "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.updated_at := now(); -- semicolons inside the body are fine\n  RETURN NEW;\nEND;\n$$;\n",
+    ],
   },
   check(statement, context) {
     if (!statement.error) return;

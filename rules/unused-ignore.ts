@@ -18,7 +18,10 @@ export default defineRule({
       '-- pgtandem-ignore renaming-column: legacy name kept by the ORM\nALTER TABLE users ADD COLUMN nickname text;\n',
       '-- pgtandem-ignore renaming-colum: typo\nALTER TABLE users RENAME COLUMN name TO full_name;\n',
     ],
-    good: ['-- pgtandem-ignore renaming-column: the app reads both names through a view\nALTER TABLE users RENAME COLUMN name TO full_name;\n'],
+    good: [
+      '-- pgtandem-ignore renaming-column: the app reads both names through a view\nALTER TABLE users RENAME COLUMN name TO full_name;\n',
+      'DROP INDEX legacy_idx; -- pgtandem-ignore require-concurrent-index-deletion: table has 12 rows\n',
+    ],
   },
   check() {},
 });

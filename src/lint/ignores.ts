@@ -51,5 +51,6 @@ function targetOf(comment: Token, statements: readonly Statement[], text: string
 /** Whether `directive` silences a finding of `rule` on `statement`. */
 export function silences(directive: IgnoreDirective, rule: string, statement: Statement | undefined): boolean {
   if (directive.rules.length > 0 && !directive.rules.includes(rule)) return false;
-  return directive.scope === 'file' || (statement !== undefined && directive.target === statement);
+  // An ignore before a DO block or a function covers what is found inside its body.
+  return directive.scope === 'file' || (statement !== undefined && (directive.target === statement || directive.target === statement.container?.parent));
 }

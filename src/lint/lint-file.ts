@@ -1,5 +1,6 @@
 import type { MigrationFile } from '../migrations/migration.js';
 import { isPhase, PHASES, type Phase } from '../migrations/phase.js';
+import { nestedStatements } from '../sql/nested-statements.js';
 import { parseSegment } from '../sql/parse-segment.js';
 import { SourceText } from '../sql/source-text.js';
 import type { Statement } from '../sql/statement.js';
@@ -52,7 +53,11 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
   const comments: Token[] = [];
   for (const segment of file.segments) {
     const parsed = parseSegment(file.text, segment);
-    for (const statement of parsed.statements) statements.push({ statement, phase: segment.phase });
+    for (const statement of parsed.statements) {
+      statements.push({ statement, phase: segment.phase });
+      // What a DO block or a function body would run is linted like the statements around it.
+      for (const nested of nestedStatements(statement)) statements.push({ statement: nested, phase: segment.phase });
+    }
     for (const token of parsed.tokens) if (token.kind === 'comment') comments.push(token);
   }
 
@@ -165,10 +170,12 @@ function runRules(
       };
       rule.check(statement, context);
     }
-    createdIn(phase).observe(statement);
+    // A function body runs when called, not now: only a DO block's statements create objects here.
+    if (statement.container?.kind !== 'function') createdIn(phase).observe(statement);
     session.leave(statement);
     // Rules read this list synchronously and keep no reference to it, so it grows in place.
-    if (transaction.inTransaction) transactionStatements.push(statement);
+    // A function body's statements run when it is called, not in this transaction.
+    if (transaction.inTransaction && statement.container?.kind !== 'function') transactionStatements.push(statement);
   }
 }
 

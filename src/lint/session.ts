@@ -67,6 +67,8 @@ export class Session {
 
   /** The transaction state `statement` runs in; call once per statement, in order. */
   enter(statement: Statement, phase: Phase): TransactionState {
+    // A DO block or function runs inside one transaction, its parent statement's.
+    if (statement.container) return { inTransaction: true, id: this.#id, explicit: this.#explicit, mode: this.#mode };
     const runner = this.#mode === 'runner';
     if (runner && phase !== this.#phase && !this.#explicit) {
       // Each phase runs at its own deploy stage, in a session of its own.
@@ -97,6 +99,7 @@ export class Session {
     if (!node) return;
     if ('TransactionStmt' in node) this.#transaction(node.TransactionStmt.kind);
     if ('VariableSetStmt' in node) this.#set(node.VariableSetStmt);
+    if ('SelectStmt' in node) for (const call of setConfigCalls(node)) this.#set(call);
   }
 
   setting(name: string): string | undefined {
@@ -157,6 +160,23 @@ export class Session {
         break;
     }
   }
+}
+
+/** `SELECT set_config('lock_timeout', '2s', false)`: the function form of SET (is_local when the third argument is true). */
+function setConfigCalls(node: Node): { kind: string; name: string; args: Node[]; is_local: boolean }[] {
+  if (!('SelectStmt' in node)) return [];
+  const calls: { kind: string; name: string; args: Node[]; is_local: boolean }[] = [];
+  for (const target of node.SelectStmt.targetList ?? []) {
+    const value = 'ResTarget' in target ? target.ResTarget.val : undefined;
+    if (!value || !('FuncCall' in value)) continue;
+    const names = (value.FuncCall.funcname ?? []).map((n) => ('String' in n ? n.String.sval : undefined));
+    if (names[names.length - 1] !== 'set_config') continue;
+    const [name, setting, local] = value.FuncCall.args ?? [];
+    if (!name || !setting) continue;
+    const isLocal = local !== undefined && constantText(local) === 'true';
+    calls.push({ kind: 'VAR_SET_VALUE', name: constantText(name), args: [setting], is_local: isLocal });
+  }
+  return calls;
 }
 
 function constantText(node: Node): string {

@@ -18,6 +18,8 @@ export interface Statement {
   /** Converts a parser `location` (a byte offset in the parsed text) to a file string offset. */
   offsetOf(location: number): number;
   error?: { message: string; offset: number };
+  /** Set for a statement found inside a DO block or a function body (PL/pgSQL or SQL). */
+  container?: { kind: 'do' | 'function'; parent: Statement };
 }
 
 /** The inner node of a statement of a given kind, e.g. `nodeOf(stmt, 'AlterTableStmt')`. */

@@ -1,0 +1,43 @@
+import type { MigrationFile } from '../migrations/migration.js';
+import { PHASES } from '../migrations/phase.js';
+import { displayName } from '../sql/names.js';
+import type { Statement } from '../sql/statement.js';
+import { blockedTraffic, blocksWrites, tableLocks } from './lock-level.js';
+import { defineRule, type Rule, type RuleContext } from './rule.js';
+import type { RuleMeta } from './rule-meta.js';
+
+/**
+ * require-lock-timeout and require-statement-timeout differ only in the
+ * setting they look for: one definition, two rules. They fire once per file,
+ * at the first statement that takes a lock blocking writes on an existing
+ * table, unless the file set the timeout before it. pgtandem's runner sets
+ * both itself, so files it applies never get them.
+ */
+export function defineTimeoutRule(setting: 'lock_timeout' | 'statement_timeout', meta: Omit<RuleMeta, 'phases' | 'category'>): Rule {
+  const reported = new WeakSet<MigrationFile>();
+  return defineRule({
+    ...meta,
+    category: 'lock',
+    phases: PHASES,
+    check(statement: Statement, context: RuleContext) {
+      // A function body's statements take their locks when it is called, not during the migration.
+      if (context.appliedByRunner || reported.has(context.file) || statement.container?.kind === 'function') return;
+      const value = context.setting(setting);
+      if (value !== undefined && !/^0+\s*(ms|s|min)?$/i.test(value.trim())) return;
+      const lock = tableLocks(statement).find((l) => blocksWrites(l.mode) && !context.isNew('table', l.table));
+      if (!lock) return;
+      reported.add(context.file);
+      const unset = value === undefined ? `without ${setting}` : `with ${setting} disabled (${value})`;
+      context.report({
+        message:
+          setting === 'lock_timeout'
+            ? `This takes ${lock.mode} on ${displayName(lock.table)} ${unset}: while it waits behind any long transaction, every later query that ${describe(lock.mode)} ${displayName(lock.table)} queues behind it.`
+            : `This takes ${lock.mode} on ${displayName(lock.table)} ${unset}: nothing bounds how long the statement — and the lock, which blocks ${blockedTraffic(lock.mode)} — can last.`,
+      });
+    },
+  });
+}
+
+function describe(mode: string): string {
+  return mode === 'ACCESS EXCLUSIVE' ? 'reads or writes' : 'writes';
+}
