@@ -17,6 +17,15 @@ import { tokenize } from './tokenize.js';
 export function nestedStatements(parent: Statement): Statement[] {
   const routine = routineOf(parent.node);
   if (!routine) return [];
+  const found = statementsIn(parent, routine);
+  // A function's queries are the application's work when it is called (a trigger updating a row is
+  // no backfill); only its DDL is migration work hidden in a body. A DO block runs everything now.
+  return routine.kind === 'function' ? found.filter((s) => !DML.has(s.kind)) : found;
+}
+
+const DML = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+
+function statementsIn(parent: Statement, routine: { kind: 'do' | 'function'; language: Language }): Statement[] {
   const body = bodyOf(parent, routine.kind);
   if (!body) return [];
   if (routine.language === 'sql') return sqlStatements(parent, routine.kind, body.text, body.start);
