@@ -5,6 +5,8 @@
 -- pgtandem:expand
 ALTER TABLE users ADD COLUMN full_name text;
 
+-- BEFORE triggers run before NOT NULL is checked: v2's inserts, which omit
+-- `name`, get it from `full_name`, so `name` can stay NOT NULL for v1.
 CREATE FUNCTION users_sync_full_name() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -19,10 +21,6 @@ BEGIN
   RETURN NEW;
 END;
 $$;
-
--- v2 inserts without `name`, which is NOT NULL: the trigger fills it, and
--- dropping the constraint lets v2 stop writing it before contract.
-ALTER TABLE users ALTER COLUMN name DROP NOT NULL;
 
 CREATE TRIGGER users_sync_full_name
   BEFORE INSERT OR UPDATE ON users
@@ -39,6 +37,4 @@ ALTER TABLE users DROP COLUMN name;
 -- pgtandem:abort
 DROP TRIGGER IF EXISTS users_sync_full_name ON users;
 DROP FUNCTION IF EXISTS users_sync_full_name();
-UPDATE users SET name = full_name WHERE name IS NULL;
-ALTER TABLE users ALTER COLUMN name SET NOT NULL;
 ALTER TABLE users DROP COLUMN full_name;

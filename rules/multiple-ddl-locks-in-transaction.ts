@@ -5,6 +5,20 @@ import { alterTableCommands } from '../src/lint/alter-table.js';
 import { displayName, type QualifiedName } from '../src/sql/names.js';
 import { nodeOf, type Statement } from '../src/sql/statement.js';
 import { SourceText } from '../src/sql/source-text.js';
+import { transactionFold } from '../src/lint/transaction-fold.js';
+
+interface Holder {
+  statement: Statement;
+  lock: TableLock;
+}
+
+/** ACCESS EXCLUSIVE locks taken earlier in the transaction, gathered once per statement. */
+const holdersOf = transactionFold(
+  () => ({ candidates: [] as Holder[], checked: 0, holders: [] as Holder[], reported: false }),
+  (state, statement) => {
+    for (const lock of tableLocks(statement)) if (lock.mode === 'ACCESS EXCLUSIVE') state.candidates.push({ statement, lock });
+  },
+);
 
 /** What keeps a transaction busy after it has taken ACCESS EXCLUSIVE: each holds that lock longer. */
 function slowWork(statement: Statement, context: RuleContext, locked: readonly QualifiedName[]): string | undefined {
@@ -26,11 +40,6 @@ function slowWork(statement: Statement, context: RuleContext, locked: readonly Q
 
 function sameTable(a: QualifiedName, b: QualifiedName): boolean {
   return a.name === b.name && (a.schema === b.schema || a.schema === undefined || b.schema === undefined);
-}
-
-/** Tables this statement locks ACCESS EXCLUSIVE that existed before the migration. */
-function exclusiveOnExisting(statement: Statement, context: RuleContext): TableLock[] {
-  return tableLocks(statement).filter((l) => l.mode === 'ACCESS EXCLUSIVE' && !context.isNew('table', l.table));
 }
 
 export default defineRule({
@@ -62,19 +71,22 @@ export default defineRule({
     if (!context.transaction.inTransaction || statement.container?.kind === 'function') return;
     const earlier = context.transactionStatements;
     if (earlier.length === 0) return;
-    // Report once per transaction: only at the first slow statement after the lock.
-    const holders = earlier.flatMap((s) => exclusiveOnExisting(s, context).map((lock) => ({ statement: s, lock })));
-    if (holders.length === 0) return;
-    const locked = holders.map((h) => h.lock.table);
+    const state = holdersOf(earlier);
+    for (; state.checked < state.candidates.length; state.checked++) {
+      const { statement: holder, lock } = state.candidates[state.checked]!;
+      if (!context.isNew('table', lock.table)) state.holders.push({ statement: holder, lock });
+    }
+    // Report once per transaction: at the first slow statement after the lock.
+    if (state.reported || state.holders.length === 0) return;
+    const locked = state.holders.map((h) => h.lock.table);
     const work = slowWork(statement, context, locked);
     if (!work) return;
-    const firstHolder = earlier.findIndex((s) => exclusiveOnExisting(s, context).length > 0);
-    if (earlier.slice(firstHolder + 1).some((s) => slowWork(s, context, locked) !== undefined)) return;
-    const source = new SourceText(context.file.text);
-    const first = holders[0]!;
+    state.reported = true;
+    const first = state.holders[0]!;
+    const line = new SourceText(context.file.text).position(first.statement.start).line;
     const tables = [...new Set(locked.map(displayName))].join(', ');
     context.report({
-      message: `This statement ${work} while the transaction still holds ACCESS EXCLUSIVE on ${tables} (taken at line ${source.position(first.statement.start).line}): reads and writes of ${locked.length > 1 ? 'those tables' : 'that table'} wait until COMMIT.`,
+      message: `This statement ${work} while the transaction still holds ACCESS EXCLUSIVE on ${tables} (taken at line ${line}): reads and writes of ${locked.length > 1 ? 'those tables' : 'that table'} wait until COMMIT.`,
     });
   },
 });

@@ -1,6 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
 import { FORMATS } from '../report/format.js';
-import { lintCommand } from './commands/lint.js';
 import { describeFailure, EXIT } from './exit-code.js';
 import { processIO, type CliIO } from './io.js';
 import { packageVersion } from './package-version.js';
@@ -36,6 +35,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       ].join('\n'),
     )
     .action(async (paths: string[], options) => {
+      // Loaded on use: --help and --version need neither the rules nor the parser.
+      const { lintCommand } = await import('./commands/lint.js');
       exitCode = await lintCommand(paths, options, io);
     });
 

@@ -52,5 +52,7 @@ function targetOf(comment: Token, statements: readonly Statement[], text: string
 export function silences(directive: IgnoreDirective, rule: string, statement: Statement | undefined): boolean {
   if (directive.rules.length > 0 && !directive.rules.includes(rule)) return false;
   // An ignore before a DO block or a function covers what is found inside its body.
-  return directive.scope === 'file' || (statement !== undefined && (directive.target === statement || directive.target === statement.container?.parent));
+  if (directive.scope === 'file') return true;
+  const target = directive.target;
+  return target !== undefined && statement !== undefined && (target === statement || target === statement.container?.parent);
 }

@@ -3,6 +3,7 @@ import { isPhase, PHASES, type Phase } from '../migrations/phase.js';
 import { nestedStatements } from '../sql/nested-statements.js';
 import { parseSegment } from '../sql/parse-segment.js';
 import { SourceText } from '../sql/source-text.js';
+import { registerSections } from './section-statements.js';
 import type { Statement } from '../sql/statement.js';
 import type { Token } from '../sql/token.js';
 import { suggest } from './config.js';
@@ -31,6 +32,8 @@ export interface FileLintResult {
 
 interface PendingFinding {
   rule: Rule;
+  /** The case's own severity, when the rule gave one. */
+  severity?: Severity;
   span: Span;
   phase: Phase;
   message: string;
@@ -61,6 +64,7 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
     for (const token of parsed.tokens) if (token.kind === 'comment') comments.push(token);
   }
 
+  registerSections(file, statements);
   const pending: PendingFinding[] = [];
   const syntaxRule = byId.get('syntax-error');
   if (file.readProblem && syntaxRule) {
@@ -86,7 +90,7 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
 
   const source = new SourceText(file.text);
   const findings = kept
-    .map((f) => toFinding(f, file.path, source, severityOf(f.rule) as Severity))
+    .map((f) => toFinding(f, file.path, source, (options.settings[f.rule.id] as Severity | undefined) ?? f.severity ?? (severityOf(f.rule) as Severity)))
     .sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
   return { findings, statements: statements.length };
 }
@@ -142,32 +146,36 @@ function runRules(
     }
     // Abort undoes expand: what expand created is as new to the running v1 as what abort creates.
     const scopes = phase === 'abort' ? [createdIn('abort'), createdIn('expand')] : [createdIn(phase)];
+    // What every rule knows about this statement; each rule gets it with its own `report`.
+    const shared: Omit<RuleContext, 'report'> = {
+      file,
+      phase,
+      transaction,
+      pgVersion,
+      transactionStatements,
+      isNew: (kind, name, member) => scopes.some((s) => s.has(kind, name, member)),
+      isNewColumn: (table, column) => scopes.some((s) => s.hasColumn(table, column)),
+      tableOfNewIndex: (index) => scopes.map((s) => s.tableOfIndex(index)).find((t) => t !== undefined),
+      isNewIn: (inPhase, kind, name, member) => created.get(inPhase)?.has(kind, name, member) ?? false,
+      hasNewMemberOf: (kind, table) => scopes.some((s) => s.hasMemberOf(kind, table)),
+      appliedByRunner,
+      setting: (name) => session.setting(name),
+    };
     for (const rule of rules) {
       if (!rule.phases.includes(phase)) continue;
       if (statement.kind === 'Invalid' && rule.id !== 'syntax-error') continue;
-      const context: RuleContext = {
-        file,
-        phase,
-        transaction,
-        pgVersion,
-        transactionStatements,
-        isNew: (kind, name, member) => scopes.some((s) => s.has(kind, name, member)),
-        isNewColumn: (table, column) => scopes.some((s) => s.hasColumn(table, column)),
-        tableOfNewIndex: (index) => scopes.map((s) => s.tableOfIndex(index)).find((t) => t !== undefined),
-        isNewIn: (inPhase, kind, name, member) => created.get(inPhase)?.has(kind, name, member) ?? false,
-        hasNewMemberOf: (kind, table) => scopes.some((s) => s.hasMemberOf(kind, table)),
-        appliedByRunner,
-        setting: (name) => session.setting(name),
-        report: (input) =>
-          pending.push({
-            rule,
-            span: input.span ?? { start: statement.start, end: statement.end },
-            phase,
-            message: input.message,
-            help: input.help ?? rule.fix,
-            statement,
-          }),
-      };
+      const context = Object.create(shared) as RuleContext;
+      // A rule may keep `report` and call it after a later statement (prefer-robust-stmts does).
+      context.report = (input) =>
+        pending.push({
+          rule,
+          span: input.span ?? { start: statement.start, end: statement.end },
+          phase,
+          message: input.message,
+          help: input.help ?? rule.fix,
+          statement,
+          ...(input.severity ? { severity: input.severity } : {}),
+        });
       rule.check(statement, context);
     }
     // A function body runs when called, not now: only a DO block's statements create objects here.

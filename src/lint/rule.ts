@@ -5,6 +5,7 @@ import type { Statement } from '../sql/statement.js';
 import type { ObjectKind } from './created-objects.js';
 import type { RuleMeta } from './rule-meta.js';
 import type { TransactionState } from './session.js';
+import type { Severity } from './severity.js';
 import type { Span } from './span.js';
 
 export interface ReportInput {
@@ -13,6 +14,11 @@ export interface ReportInput {
   span?: Span;
   /** Defaults to the rule's `fix`. */
   help?: string;
+  /**
+   * For a rule whose cases differ in weight (a warning here, an error there); defaults
+   * to the rule's severity. A severity set for the rule in the config wins.
+   */
+  severity?: Severity;
 }
 
 /** What a rule knows about the statement it checks, beyond the statement itself. */

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from './fast-fs.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Layout, MigrationFile } from './migration.js';
 import { classifyDirectory, nameOf, type Classified, type SourceFile } from './classify.js';

@@ -4,7 +4,7 @@ import { ByteOffsets } from './byte-offsets.js';
 import { parseSql } from './pg-parser.js';
 import type { Statement } from './statement.js';
 import type { Token } from './token.js';
-import { tokenize } from './tokenize.js';
+import { lexForgiving } from './fallback-lexer.js';
 
 /**
  * The SQL statements hidden inside a `DO` block or a function body, as
@@ -24,8 +24,11 @@ export function nestedStatements(parent: Statement): Statement[] {
 }
 
 const DML = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+const DDL_WORD = /\b(ALTER|CREATE|DROP|TRUNCATE|REINDEX|VACUUM|CLUSTER|LOCK|COMMENT|GRANT|REVOKE|EXECUTE|REFRESH)\b/i;
 
 function statementsIn(parent: Statement, routine: { kind: 'do' | 'function'; language: Language }): Statement[] {
+  // A function body without DDL holds only the application's queries, which are not linted (see above).
+  if (routine.kind === 'function' && !DDL_WORD.test(bodyContent(parent.node) ?? '')) return [];
   const body = bodyOf(parent, routine.kind);
   if (!body) return [];
   if (routine.language === 'sql') return sqlStatements(parent, routine.kind, body.text, body.start);
@@ -86,8 +89,46 @@ function optionValue(name: string): (node: Node) => string | undefined {
   };
 }
 
-/** The body string's content and where it starts in the file (after its opening quote). */
+/**
+ * The body string's content and where it starts in the file. The parse tree
+ * holds the content; a dollar-quoted body appears verbatim in the statement,
+ * so finding it needs no scan. Quoted bodies (with '' escapes) fall back to the
+ * tokens.
+ */
 function bodyOf(parent: Statement, kind: 'do' | 'function'): { text: string; start: number } | undefined {
+  const content = bodyContent(parent.node);
+  if (content !== undefined) {
+    const at = dollarBodyStart(parent.text, content);
+    if (at !== -1) return { text: content, start: parent.start + at };
+  }
+  return bodyFromTokens(parent, kind);
+}
+
+function bodyContent(node: Node | undefined): string | undefined {
+  const options = node && 'DoStmt' in node ? node.DoStmt.args : node && 'CreateFunctionStmt' in node ? node.CreateFunctionStmt.options : undefined;
+  for (const option of options ?? []) {
+    if (!('DefElem' in option) || option.DefElem.defname !== 'as') continue;
+    const arg = option.DefElem.arg;
+    if (arg && 'String' in arg) return arg.String.sval;
+    if (arg && 'List' in arg) {
+      const first = arg.List.items?.[0];
+      return first && 'String' in first ? first.String.sval : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Where `content` starts right after a `$tag$` opener in `text`, or -1. */
+function dollarBodyStart(text: string, content: string): number {
+  const opener = /\$([A-Za-z_][A-Za-z_0-9]*)?\$/g;
+  for (let match = opener.exec(text); match; match = opener.exec(text)) {
+    const start = match.index + match[0].length;
+    if (text.startsWith(content, start) && text.startsWith(match[0], start + content.length)) return start;
+  }
+  return -1;
+}
+
+function bodyFromTokens(parent: Statement, kind: 'do' | 'function'): { text: string; start: number } | undefined {
   const tokens = parent.tokens;
   let from = 0;
   if (kind === 'function') {
@@ -166,7 +207,7 @@ function sqlStatements(parent: Statement, kind: 'do' | 'function', sql: string, 
       end,
       text: textAt(start, end),
       get tokens(): Token[] {
-        tokens ??= tokenize(sql.slice(start - base, end - base), start).filter((t) => t.kind !== 'comment');
+        tokens ??= lexForgiving(sql.slice(start - base, end - base), start).filter((t) => t.kind !== 'comment');
         return tokens;
       },
       segment: parent.segment,

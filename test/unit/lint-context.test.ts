@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PgtandemConfig } from '../../src/lint/config.js';
 import { lint } from '../../src/lint/lint.js';
 import type { Layout } from '../../src/migrations/migration.js';
+import { coreFindings } from '../support/core-rules.js';
 
 interface Source {
   layout?: Layout;
@@ -23,12 +24,12 @@ async function findings(text: string, { layout = 'native', path, config }: Sourc
     configFile: false,
     ...(config ? { config } : {}),
   });
-  return result.findings.map((f) => `${f.rule} at ${f.line}:${f.column} in ${f.phase}`);
+  return coreFindings(result.findings).map((f) => `${f.rule} at ${f.line}:${f.column} in ${f.phase}`);
 }
 
 async function messages(text: string, source: Source = {}): Promise<string[]> {
   const result = await lint({ sources: [{ path: 'migrations/0001_change.sql', layout: 'native', ...source, text }], configFile: false });
-  return result.findings.map((f) => f.message);
+  return coreFindings(result.findings).map((f) => f.message);
 }
 
 describe('transaction model', () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleSetting } from '../../src/lint/severity.js';
 import { lint } from '../../src/lint/lint.js';
+import { coreFindings } from '../support/core-rules.js';
 
 /** Lints one native migration; each finding reads `<rule> (<severity>) at <line>:<column>`. */
 async function findings(text: string, rules: Record<string, RuleSetting> = {}): Promise<string[]> {
   const result = await lint({ sources: [{ path: 'migrations/0001_change.sql', text, layout: 'native' }], configFile: false, config: { rules } });
-  return result.findings.map((f) => `${f.rule} (${f.severity}) at ${f.line}:${f.column}`);
+  return coreFindings(result.findings).map((f) => `${f.rule} (${f.severity}) at ${f.line}:${f.column}`);
 }
 
 async function unusedIgnoreMessages(text: string): Promise<string[]> {
@@ -181,6 +182,6 @@ describe('an ignore comment at the end of a statement’s line', () => {
       ],
       configFile: false,
     });
-    expect(result.findings.map((f) => `${f.rule} ${f.line}`)).toEqual(['require-concurrent-index-creation 2']);
+    expect(coreFindings(result.findings).map((f) => `${f.rule} ${f.line}`)).toEqual(['require-concurrent-index-creation 2']);
   });
 });

@@ -7,6 +7,7 @@ import type { Segment } from '../../src/migrations/migration.js';
 import { parseSegment } from '../../src/sql/parse-segment.js';
 import { loadParser, scanSql } from '../../src/sql/pg-parser.js';
 import type { Statement } from '../../src/sql/statement.js';
+import { coreFindings } from '../support/core-rules.js';
 
 beforeAll(async () => {
   await loadParser();
@@ -219,7 +220,7 @@ describe('unreadable input through lint()', () => {
       configFile: false,
     });
     expect(result.files.map((f) => f.statements)).toEqual([0]);
-    expect(result.findings.map((f) => [f.rule, f.severity, f.line, f.column, f.message])).toEqual([
+    expect(coreFindings(result.findings).map((f) => [f.rule, f.severity, f.line, f.column, f.message])).toEqual([
       ['syntax-error', 'error', 1, 1, 'binary file (NUL byte at character 17)'],
     ]);
   });
@@ -235,7 +236,7 @@ describe('unreadable input through lint()', () => {
     await writeFile(join(root, '0001_x.sql'), bytes);
     const result = await lint({ paths: [root], configFile: false });
     expect(result.files.map((f) => f.statements)).toEqual([3]);
-    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.endLine, f.endColumn, f.message])).toEqual([
+    expect(coreFindings(result.findings).map((f) => [f.rule, f.line, f.column, f.endLine, f.endColumn, f.message])).toEqual([
       ['syntax-error', 2, 31, 2, 32, 'invalid UTF-8 at byte 40 (0xE9); decoded with replacement characters'],
       [
         'require-concurrent-index-creation',
@@ -254,7 +255,7 @@ describe('unreadable input through lint()', () => {
       configFile: false,
     });
     expect(result.files.map((f) => f.statements)).toEqual([3]);
-    expect(result.findings.map((f) => [f.rule, f.line, f.column, f.endColumn])).toEqual([
+    expect(coreFindings(result.findings).map((f) => [f.rule, f.line, f.column, f.endColumn])).toEqual([
       ['syntax-error', 2, 18, 22],
       ['require-concurrent-index-creation', 3, 1, 13],
     ]);
@@ -296,7 +297,7 @@ describe('a ~5 MB generated migration', () => {
       const { text, count } = generatedMigration(bad);
       const result = await lint({ sources: [{ path: 'm/0001_big.sql', text, layout: 'native' }], configFile: false });
       expect(result.files.map((f) => f.statements)).toEqual([count]);
-      expect(result.findings.map((f) => [f.rule, f.line, f.column])).toEqual([
+      expect(coreFindings(result.findings).map((f) => [f.rule, f.line, f.column])).toEqual([
         ['syntax-error', 1_001, 7],
         ['syntax-error', 40_001, 7],
       ]);

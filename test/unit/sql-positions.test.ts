@@ -4,6 +4,7 @@ import type { Finding } from '../../src/lint/finding.js';
 import { ByteOffsets } from '../../src/sql/byte-offsets.js';
 import { loadParser } from '../../src/sql/pg-parser.js';
 import { SourceText } from '../../src/sql/source-text.js';
+import { coreFindings } from '../support/core-rules.js';
 
 beforeAll(async () => {
   await loadParser();
@@ -128,7 +129,7 @@ describe('ByteOffsets: UTF-8 byte offsets (libpg-query) to string indexes', () =
 
 async function lintNative(text: string): Promise<Finding[]> {
   const result = await lint({ sources: [{ path: 'm/0001_x.sql', text, layout: 'native' }], configFile: false });
-  return result.findings;
+  return coreFindings(result.findings);
 }
 
 function at(finding: Finding | undefined): Pick<Finding, 'rule' | 'line' | 'column' | 'endLine' | 'endColumn'> | undefined {
