@@ -30,7 +30,9 @@ export function parseSegment(fileText: string, segment: Segment): ParsedSegment 
     const statements = whole.statements.map((raw) => lazyStatement(fileText, text, segment, bytes, raw));
     return { statements: statements.filter((s): s is Statement => s !== undefined), tokens: [] };
   }
-  const tokens = tokenize(text, segment.start, bytes);
+  // Directives are read from the PostgreSQL scanner's comments; a segment without any
+  // only needs statement boundaries, which the forgiving lexer finds far faster.
+  const tokens = mayHoldDirectives(text) ? tokenize(text, segment.start, bytes) : lexForgiving(text, segment.start);
   const code = tokens.filter((t) => t.kind !== 'comment');
   if (whole.ok) {
     const statements = whole.statements.map((raw) => {
