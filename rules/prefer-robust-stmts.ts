@@ -303,13 +303,14 @@ export default defineRule({
     for (const part of parts) {
       const fixed = part.fix === 'DROP CONSTRAINT IF EXISTS first' ? 'drop it IF EXISTS first' : `add ${part.fix}`;
       // Whether it matters is known only when a later statement runs in another transaction:
-      // the finding is reported then, through this statement's own context.
+      // the finding is reported then, naming this statement.
       state.deferred.push({
         key,
         flush: () =>
           context.report({
             message: `${part.what} ${where}: if a later statement fails, re-running the migration stops here with "${part.error}"; ${fixed}.`,
             span: part.span(),
+            statement,
           }),
       });
     }

@@ -10,7 +10,8 @@ import { suggest } from './config.js';
 import { CreatedObjects } from './created-objects.js';
 import type { Finding } from './finding.js';
 import { collectIgnores, silences, type IgnoreDirective } from './ignores.js';
-import type { Rule, RuleContext } from './rule.js';
+import type { Rule } from './rule.js';
+import { FrameRuleContext, StatementFrame, type PendingFinding } from './rule-context.js';
 import { docsUrl } from './rule-meta.js';
 import { Session } from './session.js';
 import type { RuleSetting, Severity } from './severity.js';
@@ -28,17 +29,6 @@ export interface FileLintOptions {
 export interface FileLintResult {
   findings: Finding[];
   statements: number;
-}
-
-interface PendingFinding {
-  rule: Rule;
-  /** The case's own severity, when the rule gave one. */
-  severity?: Severity;
-  span: Span;
-  phase: Phase;
-  message: string;
-  help: string;
-  statement: Statement | undefined;
 }
 
 interface PhasedStatement {
@@ -135,6 +125,8 @@ function runRules(
     if (!objects) created.set(phase, (objects = new CreatedObjects(() => session.searchPath)));
     return objects;
   };
+  const frame = new StatementFrame(file, pgVersion, appliedByRunner, created, session);
+  const contexts = rules.map((rule) => ({ rule, context: new FrameRuleContext(frame, rule, pending) }));
   let transactionStatements: Statement[] = [];
   let transactionId = -1;
 
@@ -144,38 +136,15 @@ function runRules(
       transactionStatements = [];
       transactionId = transaction.id;
     }
+    frame.statement = statement;
+    frame.phase = phase;
+    frame.transaction = transaction;
+    frame.transactionStatements = transactionStatements;
     // Abort undoes expand: what expand created is as new to the running v1 as what abort creates.
-    const scopes = phase === 'abort' ? [createdIn('abort'), createdIn('expand')] : [createdIn(phase)];
-    // What every rule knows about this statement; each rule gets it with its own `report`.
-    const shared: Omit<RuleContext, 'report'> = {
-      file,
-      phase,
-      transaction,
-      pgVersion,
-      transactionStatements,
-      isNew: (kind, name, member) => scopes.some((s) => s.has(kind, name, member)),
-      isNewColumn: (table, column) => scopes.some((s) => s.hasColumn(table, column)),
-      tableOfNewIndex: (index) => scopes.map((s) => s.tableOfIndex(index)).find((t) => t !== undefined),
-      isNewIn: (inPhase, kind, name, member) => created.get(inPhase)?.has(kind, name, member) ?? false,
-      hasNewMemberOf: (kind, table) => scopes.some((s) => s.hasMemberOf(kind, table)),
-      appliedByRunner,
-      setting: (name) => session.setting(name),
-    };
-    for (const rule of rules) {
+    frame.scopes = phase === 'abort' ? [createdIn('abort'), createdIn('expand')] : [createdIn(phase)];
+    for (const { rule, context } of contexts) {
       if (!rule.phases.includes(phase)) continue;
       if (statement.kind === 'Invalid' && rule.id !== 'syntax-error') continue;
-      const context = Object.create(shared) as RuleContext;
-      // A rule may keep `report` and call it after a later statement (prefer-robust-stmts does).
-      context.report = (input) =>
-        pending.push({
-          rule,
-          span: input.span ?? { start: statement.start, end: statement.end },
-          phase,
-          message: input.message,
-          help: input.help ?? rule.fix,
-          statement,
-          ...(input.severity ? { severity: input.severity } : {}),
-        });
       rule.check(statement, context);
     }
     // A function body runs when called, not now: only a DO block's statements create objects here.

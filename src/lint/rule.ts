@@ -14,6 +14,8 @@ export interface ReportInput {
   span?: Span;
   /** Defaults to the rule's `fix`. */
   help?: string;
+  /** The statement the finding is about, when a rule reports after later statements were seen; defaults to the one being checked. */
+  statement?: Statement;
   /**
    * For a rule whose cases differ in weight (a warning here, an error there); defaults
    * to the rule's severity. A severity set for the rule in the config wins.
