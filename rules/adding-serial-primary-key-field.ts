@@ -1,8 +1,7 @@
 import { PHASES } from '../src/migrations/phase.js';
 import { defineRule } from '../src/lint/rule.js';
-import { alterTableCommands, columnConstraints, columnDefOf, constraintOf } from '../src/lint/alter-table.js';
-import { displayName, quoteIdent, stringValue } from '../src/sql/names.js';
-import { nodeOf } from '../src/sql/statement.js';
+import { keysAddedInPlace } from '../src/lint/alter-table.js';
+import { displayName, quoteIdent } from '../src/sql/names.js';
 
 const NOT_NULL_FIRST =
   'The key columns must be NOT NULL first: ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a later transaction, ' +
@@ -34,35 +33,17 @@ export default defineRule({
     ],
   },
   check(statement, context) {
-    // PostgreSQL refuses key constraints on a foreign table: no index, no lock to speak of.
-    if (nodeOf(statement, 'AlterTableStmt')?.objtype === 'OBJECT_FOREIGN_TABLE') return;
-    for (const command of alterTableCommands(statement)) {
-      const { table, cmd, onTable } = command;
-      if (!onTable || context.isNew('table', table)) continue;
-      if (cmd.subtype === 'AT_AddConstraint') {
-        const constraint = constraintOf(cmd.def);
-        if (constraint?.contype !== 'CONSTR_PRIMARY' || constraint.indexname) continue;
-        const keys = (constraint.keys ?? []).map(stringValue).filter((k) => k !== undefined);
-        context.report({
-          message:
-            `Adding primary key${constraint.conname ? ` ${quoteIdent(constraint.conname)}` : ''} (${keys.map(quoteIdent).join(', ')}) to ${displayName(table)} ` +
+    for (const { command, constraint, column } of keysAddedInPlace(statement, 'CONSTR_PRIMARY', (table) => context.isNew('table', table))) {
+      const table = displayName(command.table);
+      context.report({
+        message: constraint
+          ? `Adding primary key${constraint.name ? ` ${quoteIdent(constraint.name)}` : ''} (${constraint.keys.map(quoteIdent).join(', ')}) to ${table} ` +
             'builds its index under an ACCESS EXCLUSIVE lock — reads and writes wait for the whole build, and for a scan if a key column is nullable; ' +
-            'build a unique index CONCURRENTLY and add the key USING INDEX.',
-          span: command.span,
-        });
-      } else if (cmd.subtype === 'AT_AddColumn') {
-        const column = columnDefOf(cmd);
-        if (!column?.colname || !columnConstraints(column).some((c) => c.contype === 'CONSTR_PRIMARY')) continue;
-        context.report({
-          message:
-            `Adding column ${quoteIdent(column.colname)} as the primary key of ${displayName(table)} builds the key's index over every row ` +
+            'build a unique index CONCURRENTLY and add the key USING INDEX.'
+          : `Adding column ${quoteIdent(column!)} as the primary key of ${table} builds the key's index over every row ` +
             'under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole build.',
-          span: command.span,
-          help:
-            'Expand: ADD COLUMN … bigint, nullable and without the key; give new rows a value with ALTER COLUMN … SET DEFAULT nextval(…) in a statement of its own. ' +
-            `Migrate: backfill existing rows in batches. Contract: ${NOT_NULL_FIRST} ${USING_INDEX}`,
-        });
-      }
+        span: command.span,
+      });
     }
   },
 });

@@ -1,8 +1,7 @@
 import { PHASES } from '../src/migrations/phase.js';
 import { defineRule } from '../src/lint/rule.js';
-import { alterTableCommands, columnConstraints, columnDefOf, constraintOf } from '../src/lint/alter-table.js';
-import { displayName, quoteIdent, stringValue } from '../src/sql/names.js';
-import { nodeOf } from '../src/sql/statement.js';
+import { keysAddedInPlace } from '../src/lint/alter-table.js';
+import { displayName, quoteIdent } from '../src/sql/names.js';
 
 export default defineRule({
   id: 'disallowed-unique-constraint',
@@ -30,31 +29,16 @@ export default defineRule({
     ],
   },
   check(statement, context) {
-    // PostgreSQL refuses key constraints on a foreign table: no index, no lock to speak of.
-    if (nodeOf(statement, 'AlterTableStmt')?.objtype === 'OBJECT_FOREIGN_TABLE') return;
-    for (const command of alterTableCommands(statement)) {
-      const { table, cmd, onTable } = command;
-      if (!onTable || context.isNew('table', table)) continue;
-      if (cmd.subtype === 'AT_AddConstraint') {
-        const constraint = constraintOf(cmd.def);
-        if (constraint?.contype !== 'CONSTR_UNIQUE' || constraint.indexname) continue;
-        const keys = (constraint.keys ?? []).map(stringValue).filter((k) => k !== undefined);
-        context.report({
-          message:
-            `Adding UNIQUE constraint${constraint.conname ? ` ${quoteIdent(constraint.conname)}` : ''} (${keys.map(quoteIdent).join(', ')}) to ${displayName(table)} ` +
-            'builds its index under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole build. Build a unique index CONCURRENTLY and add the constraint USING INDEX.',
-          span: command.span,
-        });
-      } else if (cmd.subtype === 'AT_AddColumn') {
-        const column = columnDefOf(cmd);
-        if (!column?.colname || !columnConstraints(column).some((c) => c.contype === 'CONSTR_UNIQUE')) continue;
-        context.report({
-          message:
-            `Adding column ${quoteIdent(column.colname)} with UNIQUE to ${displayName(table)} builds a unique index over every row under an ACCESS EXCLUSIVE lock: ` +
+    for (const { command, constraint, column } of keysAddedInPlace(statement, 'CONSTR_UNIQUE', (table) => context.isNew('table', table))) {
+      const table = displayName(command.table);
+      context.report({
+        message: constraint
+          ? `Adding UNIQUE constraint${constraint.name ? ` ${quoteIdent(constraint.name)}` : ''} (${constraint.keys.map(quoteIdent).join(', ')}) to ${table} ` +
+            'builds its index under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole build. Build a unique index CONCURRENTLY and add the constraint USING INDEX.'
+          : `Adding column ${quoteIdent(column!)} with UNIQUE to ${table} builds a unique index over every row under an ACCESS EXCLUSIVE lock: ` +
             'reads and writes wait for the whole build. Add the column bare, then index it CONCURRENTLY.',
-          span: command.span,
-        });
-      }
+        span: command.span,
+      });
     }
   },
 });

@@ -1,5 +1,5 @@
 import type { AlterTableCmd, ColumnDef, Constraint, Node } from '@pgsql/types';
-import { nameOfRangeVar, type QualifiedName } from '../sql/names.js';
+import { nameOfRangeVar, stringValue, type QualifiedName } from '../sql/names.js';
 import { nodeOf, type Statement } from '../sql/statement.js';
 import { alterTableCommandSpans, statementSpan, type Span } from './span.js';
 
@@ -87,4 +87,42 @@ export function fillsExistingRows(column: ColumnDef): boolean {
 /** `NOT VALID` was written: the constraint skips checking existing rows. */
 export function isNotValid(constraint: Constraint): boolean {
   return constraint.skip_validation === true;
+}
+
+/** A PRIMARY KEY or UNIQUE constraint an ALTER TABLE adds by building its index in place. */
+export interface KeyAddedInPlace {
+  command: AlterTableCommand;
+  /** `ADD [CONSTRAINT …] PRIMARY KEY|UNIQUE (…)`: the constraint and its key columns. */
+  constraint?: { name: string | undefined; keys: string[] };
+  /** `ADD COLUMN … PRIMARY KEY|UNIQUE`: the new column's name. */
+  column?: string;
+}
+
+/**
+ * The PRIMARY KEY or UNIQUE constraints (`contype`) a statement adds to
+ * existing tables without `USING INDEX`: each builds its unique index under
+ * ACCESS EXCLUSIVE. Foreign tables take no keys; tables new to the migration
+ * have no traffic to block.
+ */
+export function keysAddedInPlace(
+  statement: Statement,
+  contype: 'CONSTR_PRIMARY' | 'CONSTR_UNIQUE',
+  isNewTable: (table: QualifiedName) => boolean,
+): KeyAddedInPlace[] {
+  if (nodeOf(statement, 'AlterTableStmt')?.objtype === 'OBJECT_FOREIGN_TABLE') return [];
+  const found: KeyAddedInPlace[] = [];
+  for (const command of alterTableCommands(statement)) {
+    const { table, cmd, onTable } = command;
+    if (!onTable || isNewTable(table)) continue;
+    if (cmd.subtype === 'AT_AddConstraint') {
+      const constraint = constraintOf(cmd.def);
+      if (constraint?.contype !== contype || constraint.indexname) continue;
+      const keys = (constraint.keys ?? []).map(stringValue).filter((k): k is string => k !== undefined);
+      found.push({ command, constraint: { name: constraint.conname, keys } });
+    } else if (cmd.subtype === 'AT_AddColumn') {
+      const column = columnDefOf(cmd);
+      if (column?.colname && columnConstraints(column).some((c) => c.contype === contype)) found.push({ command, column: column.colname });
+    }
+  }
+  return found;
 }
