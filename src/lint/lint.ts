@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { rules as registeredRules } from '../../rules/index.js';
 import { UsageError } from '../errors.js';
 import { changedFiles, type ChangeSelection } from '../migrations/changed-files.js';
@@ -89,10 +89,15 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
 
 async function resolveConfig(options: LintOptions, cwd: string): Promise<PgtandemConfig> {
   const knownRules = rules.map((r) => r.id);
-  const base =
+  const loaded =
     options.configFile === false
-      ? defaultConfig()
-      : (await loadConfig({ cwd, knownRules, ...(options.configFile ? { explicitPath: options.configFile } : {}) })).config;
+      ? { config: defaultConfig(), path: undefined }
+      : await loadConfig({ cwd, knownRules, ...(options.configFile ? { explicitPath: options.configFile } : {}) });
+  const base = loaded.config;
+  // migrationsDir is relative to the file that names it, wherever pgtandem runs from.
+  if (loaded.path && base.migrationsDir && !isAbsolute(base.migrationsDir)) {
+    base.migrationsDir = relative(cwd, resolve(dirname(loaded.path), base.migrationsDir)) || '.';
+  }
   const merged: PgtandemConfig = { ...base, ...options.config, rules: { ...base.rules, ...options.config?.rules } };
   for (const id of Object.keys(merged.rules)) {
     if (!knownRules.includes(id)) throw new UsageError(`unknown rule "${id}"`);

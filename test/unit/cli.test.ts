@@ -72,6 +72,13 @@ describe('pgtandem lint', () => {
     expect(result.stdout).toMatch(/^::error file=.*0001_x\.sql,line=2,col=19,endLine=2,endColumn=50,title=renaming-column::/);
   });
 
+  it('reads migrationsDir relative to the config file, from a subdirectory too', async () => {
+    const dir = project({ 'db/0001_x.sql': BAD, 'pgtandem.config.json': '{ "migrationsDir": "db" }', 'src/app/index.ts': '' });
+    const result = await run(['lint', '--format', 'json'], { cwd: join(dir, 'src/app') });
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).files.map((f: { path: string }) => f.path)).toEqual([join(dir, 'db/0001_x.sql')]);
+  });
+
   it.each([
     [['lint', 'no/such/dir'], /^pgtandem: .*no\/such\/dir/],
     [['lint', 'migrations-example', '--format', 'xml'], /^pgtandem: .*xml/],
