@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Layout, MigrationFile } from './migration.js';
 import { classifyDirectory, nameOf, type Classified, type SourceFile } from './classify.js';
 import { DiscoveryError } from './discovery-error.js';
-import { findSqlFiles, sqlFilesIn, type SqlTarget } from './find-sql-files.js';
+import { DirectoryListings, findSqlFiles, sqlFilesIn, type SqlTarget } from './find-sql-files.js';
 import { LAYOUT_READERS } from './layouts/index.js';
 import { compareMigrations, comparePaths } from './order.js';
 import { checkMigrationText, decodeMigrationBytes, type MigrationText } from './read-text.js';
@@ -33,12 +33,13 @@ export async function discoverMigrations(
   options: Partial<DiscoverOptions> = {},
 ): Promise<Discovery> {
   const settings = withDefaults(options);
-  const found = await findSqlFiles(paths);
+  const listings = new DirectoryListings();
+  const found = await findSqlFiles(paths, listings);
   const migrations: MigrationFile[] = [];
   const skipped = [...found.ignored];
   // Prisma and Diesel keep one directory per migration: read directories concurrently, not one by one.
   await mapConcurrently([...groupByDirectory(found.targets)], DIRECTORY_CONCURRENCY, async ([dir, targets]) => {
-    const directory = await readDirectory(dir, targets);
+    const directory = await readDirectory(dir, targets, listings);
     for (const target of targets) {
       const base = basename(target.fsPath);
       const entry = directory.get(base) as DirectoryEntry;
@@ -103,9 +104,9 @@ function groupByDirectory(targets: readonly SqlTarget[]): Map<string, SqlTarget[
 }
 
 /** Reads every `.sql` file of `dir`: the targets' layout depends on their siblings. */
-async function readDirectory(dir: string, targets: readonly SqlTarget[]): Promise<Map<string, DirectoryEntry>> {
+async function readDirectory(dir: string, targets: readonly SqlTarget[], listings: DirectoryListings): Promise<Map<string, DirectoryEntry>> {
   const wanted = new Set(targets.map((t) => basename(t.fsPath)));
-  const names = [...new Set([...(await sqlFilesIn(dir)), ...wanted])].sort();
+  const names = [...new Set([...(await sqlFilesIn(dir, listings)), ...wanted])].sort();
   const parent = basename(resolve(dir));
   const texts: MigrationText[] = [];
   for (const base of names) {

@@ -21,7 +21,7 @@ export interface FoundFiles {
  * skipping `node_modules` and hidden entries. A path that exists is taken
  * literally even if it looks like a glob.
  */
-export async function findSqlFiles(paths: readonly string[]): Promise<FoundFiles> {
+export async function findSqlFiles(paths: readonly string[], listings = new DirectoryListings()): Promise<FoundFiles> {
   const found: FoundFiles = { targets: [], ignored: [] };
   const seen = new Set<string>();
   const add = (displayPath: string, fsPath: string): void => {
@@ -34,12 +34,12 @@ export async function findSqlFiles(paths: readonly string[]): Promise<FoundFiles
   for (const given of paths) {
     const kind = await kindOf(given);
     if (kind === 'directory') {
-      for (const rel of await walk(given, new Set())) add(joinDisplay(given, rel), join(given, rel));
+      for (const rel of await walk(given, new Set(), listings)) add(joinDisplay(given, rel), join(given, rel));
     } else if (kind === 'file') {
       if (isSql(given)) add(given, given);
       else found.ignored.push({ path: toSlashes(given), reason: 'not a .sql file' });
     } else if (isDynamicPattern(given)) {
-      await expandGlob(given, add);
+      await expandGlob(given, add, listings);
     } else {
       throw new DiscoveryError('PATH_NOT_FOUND', given, `no such file or directory: ${given}`);
     }
@@ -47,7 +47,7 @@ export async function findSqlFiles(paths: readonly string[]): Promise<FoundFiles
   return found;
 }
 
-async function expandGlob(pattern: string, add: (display: string, fsPath: string) => void): Promise<void> {
+async function expandGlob(pattern: string, add: (display: string, fsPath: string) => void, listings: DirectoryListings): Promise<void> {
   const matches = await glob(pattern, {
     absolute: isAbsolute(pattern),
     dot: false,
@@ -59,33 +59,55 @@ async function expandGlob(pattern: string, add: (display: string, fsPath: string
   for (const match of matches.sort()) {
     const path = match.replace(/\/$/, '');
     if ((await kindOf(path)) === 'directory') {
-      for (const rel of await walk(path, new Set())) add(joinDisplay(path, rel), join(path, rel));
+      for (const rel of await walk(path, new Set(), listings)) add(joinDisplay(path, rel), join(path, rel));
     } else if (isSql(path)) add(path, path);
   }
 }
 
-/** Relative paths (forward slashes) of the `.sql` files under `dir`, in name order. */
-async function walk(dir: string, visited: Set<string>): Promise<string[]> {
-  const real = await realpath(dir).catch(() => dir);
-  if (visited.has(real)) return []; // a symlink cycle
-  visited.add(real);
-  const entries = await readdir(dir, { withFileTypes: true }).catch((cause: unknown) => {
+/**
+ * Relative paths (forward slashes) of the `.sql` files under `dir`, in name order.
+ * `real` is the directory's resolved path, known without a syscall unless a
+ * symlink led here: only symlinks can make cycles.
+ */
+async function walk(dir: string, visited: Set<string>, listings: DirectoryListings, real?: string): Promise<string[]> {
+  const resolved = real ?? (await realpath(dir).catch(() => dir));
+  if (visited.has(resolved)) return []; // a symlink cycle
+  visited.add(resolved);
+  const entries = await listings.list(dir).catch((cause: unknown) => {
     throw new DiscoveryError('READ_FAILED', dir, `cannot read directory ${dir}`, { cause });
   });
   const files: string[] = [];
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const entry of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const full = join(dir, entry.name);
-    const kind = entry.isSymbolicLink() ? await kindOf(full) : direntKind(entry);
-    if (kind === 'directory') files.push(...(await walk(full, visited)).map((rel) => `${entry.name}/${rel}`));
-    else if (kind === 'file' && isSql(entry.name)) files.push(entry.name);
+    const symlink = entry.isSymbolicLink();
+    const kind = symlink ? await kindOf(full) : direntKind(entry);
+    if (kind === 'directory') {
+      const rels = await walk(full, visited, listings, symlink ? undefined : join(resolved, entry.name));
+      files.push(...rels.map((rel) => `${entry.name}/${rel}`));
+    } else if (kind === 'file' && isSql(entry.name)) files.push(entry.name);
   }
   return files;
 }
 
+/**
+ * The directory listings of one discovery: each directory is listed while
+ * walking and again to read a migration's siblings (Prisma and Diesel keep
+ * one directory per migration), so the second look is free.
+ */
+export class DirectoryListings {
+  readonly #listings = new Map<string, Promise<Dirent[]>>();
+
+  list(dir: string): Promise<Dirent[]> {
+    let listing = this.#listings.get(dir);
+    if (!listing) this.#listings.set(dir, (listing = readdir(dir, { withFileTypes: true })));
+    return listing;
+  }
+}
+
 /** Names of the `.sql` files directly in `dir` (the context that decides their layout). */
-export async function sqlFilesIn(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+export async function sqlFilesIn(dir: string, listings = new DirectoryListings()): Promise<string[]> {
+  const entries = await listings.list(dir).catch(() => []);
   const names: string[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith('.') || !isSql(entry.name)) continue;
