@@ -3,6 +3,7 @@ import { defineRule } from '../src/lint/rule.js';
 import { alterTableCommands, columnConstraints, columnDefOf, constraintOf, isNotValid, type AlterTableCommand } from '../src/lint/alter-table.js';
 import { displayName, quoteIdent, type QualifiedName } from '../src/sql/names.js';
 import type { Statement } from '../src/sql/statement.js';
+import { sameName } from '../src/lint/same-name.js';
 
 export default defineRule({
   id: 'constraint-missing-not-valid',
@@ -66,12 +67,9 @@ export default defineRule({
 function addedNotValidEarlier(table: QualifiedName, name: string, earlier: readonly Statement[], current: Statement, before: number): boolean {
   const addsIt = (command: AlterTableCommand): boolean => {
     const constraint = command.cmd.subtype === 'AT_AddConstraint' ? constraintOf(command.cmd.def) : undefined;
-    return constraint?.conname === name && isNotValid(constraint) && sameTable(command.table, table);
+    return constraint?.conname === name && isNotValid(constraint) && sameName(command.table, table);
   };
   if (alterTableCommands(current).slice(0, before).some(addsIt)) return true;
   return earlier.some((statement) => alterTableCommands(statement).some(addsIt));
 }
 
-function sameTable(a: QualifiedName, b: QualifiedName): boolean {
-  return a.name === b.name && (a.schema === b.schema || a.schema === undefined || b.schema === undefined);
-}

@@ -6,6 +6,7 @@ import { displayName, type QualifiedName } from '../src/sql/names.js';
 import { nodeOf, type Statement } from '../src/sql/statement.js';
 import { SourceText } from '../src/sql/source-text.js';
 import { transactionFold } from '../src/lint/transaction-fold.js';
+import { sameName } from '../src/lint/same-name.js';
 
 interface Holder {
   statement: Statement;
@@ -32,15 +33,12 @@ function slowWork(statement: Statement, context: RuleContext, locked: readonly Q
   const insert = nodeOf(statement, 'InsertStmt');
   if (!batched && insert?.selectStmt && 'SelectStmt' in insert.selectStmt && !insert.selectStmt.SelectStmt.valuesLists) return 'copies rows (INSERT … SELECT)';
   const other = tableLocks(statement).find(
-    (l) => blocksWrites(l.mode) && !context.isNew('table', l.table) && !locked.some((t) => sameTable(t, l.table)),
+    (l) => blocksWrites(l.mode) && !context.isNew('table', l.table) && !locked.some((t) => sameName(t, l.table)),
   );
   if (other) return `waits for ${other.mode} on another table, ${displayName(other.table)}`;
   return undefined;
 }
 
-function sameTable(a: QualifiedName, b: QualifiedName): boolean {
-  return a.name === b.name && (a.schema === b.schema || a.schema === undefined || b.schema === undefined);
-}
 
 export default defineRule({
   id: 'multiple-ddl-locks-in-transaction',
