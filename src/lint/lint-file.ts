@@ -31,10 +31,6 @@ export interface FileLintResult {
   statements: number;
 }
 
-interface PhasedStatement {
-  statement: Statement;
-  phase: Phase;
-}
 
 /** Lints one migration file: parse every segment, replay the session, run the rules, apply ignores. */
 export function lintMigrationFile(file: MigrationFile, options: FileLintOptions): FileLintResult {
@@ -42,14 +38,15 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
   const severityOf = (rule: Rule): RuleSetting => options.settings[rule.id] ?? (rule.enabledByDefault === false ? 'off' : rule.severity);
   const active = options.rules.filter((rule) => severityOf(rule) !== 'off');
 
-  const statements: PhasedStatement[] = [];
+  // In file order; a statement's phase is its segment's.
+  const statements: Statement[] = [];
   const comments: Token[] = [];
   for (const segment of file.segments) {
     const parsed = parseSegment(file.text, segment);
     for (const statement of parsed.statements) {
-      statements.push({ statement, phase: segment.phase });
+      statements.push(statement);
       // What a DO block or a function body would run is linted like the statements around it.
-      for (const nested of nestedStatements(statement)) statements.push({ statement: nested, phase: segment.phase });
+      statements.push(...nestedStatements(statement));
     }
     for (const token of parsed.tokens) if (token.kind === 'comment') comments.push(token);
   }
@@ -71,11 +68,7 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
   if (syntaxRule) pending.push(...unknownPhaseMarkers(comments, syntaxRule, statements));
   runRules(file, options, statements, active, pending);
 
-  const directives = collectIgnores(
-    comments,
-    statements.map((s) => s.statement),
-    file.text,
-  );
+  const directives = collectIgnores(comments, statements, file.text);
   const kept = applyIgnores(pending, directives, options.rules, severityOf, byId.get('unused-ignore'), statements);
 
   const source = new SourceText(file.text);
@@ -88,7 +81,7 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
 const MARKER = /^--\s*pgtandem:\s*([A-Za-z_-]*)/;
 
 /** `-- pgtandem:contrat`: a typo would silently leave the statements below in the previous phase. */
-function unknownPhaseMarkers(comments: Token[], rule: Rule, statements: PhasedStatement[]): PendingFinding[] {
+function unknownPhaseMarkers(comments: Token[], rule: Rule, statements: Statement[]): PendingFinding[] {
   return comments.flatMap((comment) => {
     const word = MARKER.exec(comment.text)?.[1];
     if (word === undefined || isPhase(word.toLowerCase())) return [];
@@ -96,7 +89,7 @@ function unknownPhaseMarkers(comments: Token[], rule: Rule, statements: PhasedSt
       {
         rule,
         span: { start: comment.start, end: comment.end },
-        phase: statements.find((s) => s.statement.start > comment.start)?.phase ?? 'expand',
+        phase: statements.find((s) => s.start > comment.start)?.segment.phase ?? 'expand',
         message: `Unknown section marker "pgtandem:${word}": the statements below it stay in the previous phase.`,
         help: `Section markers are -- pgtandem:${PHASES.join(', -- pgtandem:')}, each on a line of its own.`,
         statement: undefined,
@@ -108,17 +101,13 @@ function unknownPhaseMarkers(comments: Token[], rule: Rule, statements: PhasedSt
 function runRules(
   file: MigrationFile,
   options: FileLintOptions,
-  statements: PhasedStatement[],
+  statements: Statement[],
   rules: readonly Rule[],
   pending: PendingFinding[],
 ): void {
   const pgVersion = options.pgVersion;
   const appliedByRunner = file.layout === 'native' && options.runner !== 'external';
-  const session = new Session(
-    file,
-    pgVersion,
-    statements.map((s) => s.statement),
-  );
+  const session = new Session(file, pgVersion, statements);
   const created = new Map<Phase, CreatedObjects>();
   const createdIn = (phase: Phase): CreatedObjects => {
     let objects = created.get(phase);
@@ -130,7 +119,8 @@ function runRules(
   let transactionStatements: Statement[] = [];
   let transactionId = -1;
 
-  for (const { statement, phase } of statements) {
+  for (const statement of statements) {
+    const phase = statement.segment.phase;
     const transaction = session.enter(statement, phase);
     if (transaction.id !== transactionId || !transaction.inTransaction) {
       transactionStatements = [];
@@ -162,7 +152,7 @@ function applyIgnores(
   rules: readonly Rule[],
   severityOf: (rule: Rule) => RuleSetting,
   unusedRule: Rule | undefined,
-  statements: PhasedStatement[],
+  statements: Statement[],
 ): PendingFinding[] {
   const used = new Set<IgnoreDirective>();
   const usedRules = new Map<IgnoreDirective, Set<string>>();
@@ -178,7 +168,7 @@ function applyIgnores(
   if (!unusedRule || severityOf(unusedRule) === 'off') return kept;
 
   const known = new Map(rules.map((r) => [r.id, r]));
-  const phaseAt = (offset: number): Phase => statements.find((s) => s.statement.end > offset)?.phase ?? statements.at(-1)?.phase ?? 'expand';
+  const phaseAt = (offset: number): Phase => (statements.find((s) => s.end > offset) ?? statements.at(-1))?.segment.phase ?? 'expand';
   const unused = (directive: IgnoreDirective, message: string): PendingFinding => ({
     rule: unusedRule,
     span: directive.span,

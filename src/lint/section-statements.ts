@@ -1,43 +1,33 @@
 import type { MigrationFile } from '../migrations/migration.js';
 import type { Phase } from '../migrations/phase.js';
-import { parseSegment } from '../sql/parse-segment.js';
 import type { Statement } from '../sql/statement.js';
 import { cannotRunInTransaction } from '../sql/transaction-block.js';
 import type { RuleContext } from './rule.js';
 
-const parsed = new WeakMap<MigrationFile, Map<Phase, Statement[]>>();
+const sections = new WeakMap<MigrationFile, Map<Phase, Statement[]>>();
 
-/** The lint engine hands over the statements it parsed, so rules never parse a file twice. */
-export function registerSections(file: MigrationFile, statements: readonly { statement: Statement; phase: Phase }[]): void {
+/** The lint engine hands over the statements it parsed before any rule runs, so rules never parse a file again. */
+export function registerSections(file: MigrationFile, statements: readonly Statement[]): void {
   const byPhase = new Map<Phase, Statement[]>();
-  for (const { statement, phase } of statements) {
+  for (const statement of statements) {
     if (statement.container) continue;
+    const phase = statement.segment.phase;
     let list = byPhase.get(phase);
     if (!list) byPhase.set(phase, (list = []));
     list.push(statement);
   }
-  parsed.set(file, byPhase);
-  registered.add(file);
+  sections.set(file, byPhase);
 }
-
-const registered = new WeakSet<MigrationFile>();
 
 /**
  * Every top-level statement of one phase section of a file, in order. Rules
  * see statements one at a time and only earlier ones through their context;
  * a few compatibility checks need the whole section — a DROP NOT NULL made
  * safe by a trigger created just below it, a view dropped and recreated in
- * the same transaction. Parsed on first use, once per file and phase.
+ * the same transaction.
  */
 export function sectionStatements(file: MigrationFile, phase: Phase): readonly Statement[] {
-  let byPhase = parsed.get(file);
-  if (!byPhase) parsed.set(file, (byPhase = new Map()));
-  let statements = byPhase.get(phase);
-  if (!statements && !registered.has(file)) {
-    statements = file.segments.filter((s) => s.phase === phase).flatMap((segment) => parseSegment(file.text, segment).statements);
-    byPhase.set(phase, statements);
-  }
-  return statements ?? [];
+  return sections.get(file)?.get(phase) ?? [];
 }
 
 /**

@@ -4,7 +4,7 @@ import { ByteOffsets } from './byte-offsets.js';
 import { parseSql } from './pg-parser.js';
 import type { Statement } from './statement.js';
 import type { Token } from './token.js';
-import { lexForgiving } from './fallback-lexer.js';
+import { lexForgiving } from './lex-forgiving.js';
 
 /**
  * The SQL statements hidden inside a `DO` block or a function body, as

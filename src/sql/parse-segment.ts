@@ -1,6 +1,6 @@
 import type { Segment } from '../migrations/migration.js';
 import { ByteOffsets } from './byte-offsets.js';
-import { lexForgiving } from './fallback-lexer.js';
+import { lexForgiving } from './lex-forgiving.js';
 import { parseSql, type RawStatement } from './pg-parser.js';
 import type { Statement } from './statement.js';
 import { maskTemplates } from './templates.js';

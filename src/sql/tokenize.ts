@@ -1,5 +1,5 @@
 import { ByteOffsets } from './byte-offsets.js';
-import { lexForgiving } from './fallback-lexer.js';
+import { lexForgiving } from './lex-forgiving.js';
 import { scanSql, type RawToken } from './pg-parser.js';
 import type { Token, TokenKind } from './token.js';
 
