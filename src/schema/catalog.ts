@@ -1,0 +1,170 @@
+import type { QualifiedName } from '../sql/names.js';
+
+/**
+ * What pgtandem knows of a database's schema: replayed from migrations
+ * (`replay-catalog.ts`) or read from a live server (`read-catalog.ts`). Both
+ * fill the same shape, so rules need not care where it came from and the
+ * replay can be compared with Postgres itself.
+ *
+ * Names are stored as Postgres stores them (folded, unquoted). Types are in
+ * `format_type()` form (`integer`, `character varying(20)`, `numeric(10,2)`,
+ * `timestamp with time zone`, `text[]`, `public.mood` for user types outside
+ * pg_catalog), so a replayed type compares equal to the server's.
+ */
+/** A name the catalog resolved: always schema-qualified. */
+export interface ObjectName {
+  schema: string;
+  name: string;
+}
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+  notNull: boolean;
+  /** The default expression's text, when there is one (and for serial columns: `nextval(…)`). */
+  default?: string;
+  /** Whether evaluating the default is volatile (`nextval`, `random()`, `clock_timestamp()`…). */
+  defaultVolatile?: boolean;
+  generated?: 'stored' | 'virtual';
+  identity?: 'always' | 'by default';
+}
+
+export type ConstraintKind = 'primary key' | 'unique' | 'check' | 'foreign key' | 'exclusion';
+
+export interface ConstraintInfo {
+  name: string;
+  kind: ConstraintKind;
+  /** Constrained columns, in key order; for a check, the columns its expression reads. */
+  columns: string[];
+  /** False while a constraint added `NOT VALID` has not been validated. */
+  validated: boolean;
+  /** For a foreign key: the referenced table and columns. */
+  references?: { table: ObjectName; columns: string[] };
+  /** For a check: its expression's text; `isNotNullCheckOf` names the column when it is `col IS NOT NULL`. */
+  expression?: string;
+  isNotNullCheckOf?: string;
+  /** For a primary key, unique or exclusion constraint: the index that enforces it. */
+  index?: string;
+}
+
+export interface TableInfo {
+  schema: string;
+  name: string;
+  kind: 'table' | 'partitioned table';
+  /** For a partition: its parent. */
+  partitionOf?: ObjectName;
+  columns: ColumnInfo[];
+  constraints: ConstraintInfo[];
+  /** Known only from a live database: estimated rows (`reltuples`) and total bytes with indexes and TOAST. */
+  size?: { rows: number; bytes: number };
+}
+
+export interface IndexInfo {
+  schema: string;
+  name: string;
+  table: ObjectName;
+  unique: boolean;
+  primary: boolean;
+  /** False for an index left INVALID by a failed `CREATE INDEX CONCURRENTLY`. */
+  valid: boolean;
+  /** Key columns; an expression key is its text in parentheses. */
+  columns: string[];
+  partial: boolean;
+  method: string;
+}
+
+export interface EnumInfo {
+  schema: string;
+  name: string;
+  values: string[];
+}
+
+export interface ViewInfo {
+  schema: string;
+  name: string;
+  materialized: boolean;
+  /** Tables and columns the view reads, as far as its parse tree shows (undefined columns: all, or not known). */
+  dependsOn: { table: ObjectName; columns?: string[] }[];
+}
+
+export interface SequenceInfo {
+  schema: string;
+  name: string;
+  ownedBy?: { table: ObjectName; column: string };
+}
+
+/** The key of an object in the catalog's maps: `schema.name`, both folded. */
+export function catalogKey(name: ObjectName): string {
+  return `${name.schema}.${name.name}`;
+}
+
+/**
+ * The schema at one point of a migration history. Mutable: the replay applies
+ * statements to it in place; `clone()` keeps a state to come back to (abort
+ * runs against the catalog as expand left it).
+ */
+export class Catalog {
+  readonly schemas = new Set<string>(['public']);
+  readonly tables = new Map<string, TableInfo>();
+  readonly indexes = new Map<string, IndexInfo>();
+  readonly enums = new Map<string, EnumInfo>();
+  readonly views = new Map<string, ViewInfo>();
+  readonly sequences = new Map<string, SequenceInfo>();
+
+  /**
+   * The table a possibly unqualified name means: qualified names directly,
+   * otherwise the first schema of `searchPath` that has it (as Postgres resolves).
+   */
+  table(name: QualifiedName, searchPath: readonly string[] = ['public']): TableInfo | undefined {
+    return resolve(this.tables, name, searchPath);
+  }
+
+  index(name: QualifiedName, searchPath: readonly string[] = ['public']): IndexInfo | undefined {
+    return resolve(this.indexes, name, searchPath);
+  }
+
+  enumType(name: QualifiedName, searchPath: readonly string[] = ['public']): EnumInfo | undefined {
+    return resolve(this.enums, name, searchPath);
+  }
+
+  view(name: QualifiedName, searchPath: readonly string[] = ['public']): ViewInfo | undefined {
+    return resolve(this.views, name, searchPath);
+  }
+
+  sequence(name: QualifiedName, searchPath: readonly string[] = ['public']): SequenceInfo | undefined {
+    return resolve(this.sequences, name, searchPath);
+  }
+
+  /** Indexes on a table. */
+  indexesOf(table: ObjectName): IndexInfo[] {
+    return [...this.indexes.values()].filter((i) => i.table.schema === table.schema && i.table.name === table.name);
+  }
+
+  /** Views that read a table (and, when `column` is given, that column or all of its columns). */
+  viewsUsing(table: ObjectName, column?: string): ViewInfo[] {
+    return [...this.views.values()].filter((v) =>
+      v.dependsOn.some((d) => d.table.schema === table.schema && d.table.name === table.name && (column === undefined || d.columns === undefined || d.columns.includes(column))),
+    );
+  }
+
+  clone(): Catalog {
+    const copy = new Catalog();
+    copy.schemas.clear();
+    for (const s of this.schemas) copy.schemas.add(s);
+    for (const [k, v] of this.tables) copy.tables.set(k, structuredClone(v));
+    for (const [k, v] of this.indexes) copy.indexes.set(k, structuredClone(v));
+    for (const [k, v] of this.enums) copy.enums.set(k, structuredClone(v));
+    for (const [k, v] of this.views) copy.views.set(k, structuredClone(v));
+    for (const [k, v] of this.sequences) copy.sequences.set(k, structuredClone(v));
+    return copy;
+  }
+}
+
+function resolve<T>(map: ReadonlyMap<string, T>, name: QualifiedName, searchPath: readonly string[]): T | undefined {
+  if (name.schema !== undefined) return map.get(`${name.schema}.${name.name}`);
+  for (const schema of searchPath) {
+    const found = map.get(`${schema}.${name.name}`);
+    if (found) return found;
+  }
+  return undefined;
+}
