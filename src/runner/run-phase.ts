@@ -1,0 +1,115 @@
+import type pg from 'pg';
+import { redact } from '../db/redact.js';
+import type { MigrationFile } from '../migrations/migration.js';
+import type { Phase } from '../migrations/phase.js';
+import { loadParser } from '../sql/pg-parser.js';
+import type { BackfillEngine } from './backfill-engine.js';
+import { checkOldReleaseGone, type ContractGuard } from './contract-guard.js';
+import { checkChecksums, eligibleMigrations, STATE_AFTER } from './eligibility.js';
+import type { RunnerEvent } from './events.js';
+import { checkBackfills, executePlan } from './executor.js';
+import { planPhase, type PhasePlan } from './plan.js';
+import { acquireRunnerLock, releaseRunnerLock } from './runner-lock.js';
+import type { RunnerSettings } from './settings.js';
+import { MigrationState, type MigrationRecord } from './state.js';
+
+export interface PhaseRunOptions {
+  phase: Phase;
+  /** Every migration found, in version order. */
+  migrations: readonly MigrationFile[];
+  /** A connected client the runner pins for the whole run. */
+  client: pg.ClientBase;
+  settings: RunnerSettings;
+  /** Stop at this version (down to it for abort). */
+  to?: string;
+  /** Plan only: read the state if it exists, change nothing. */
+  dryRun?: boolean;
+  /** How long to wait for another runner's lock, in milliseconds. */
+  lockWaitMs: number;
+  backfill?: BackfillEngine;
+  /** Contract only. */
+  guard?: ContractGuard;
+  onEvent?(event: RunnerEvent): void;
+  secrets?: readonly string[];
+  /** Stops between actions (and between backfill batches); the run then fails resumably. */
+  signal?: AbortSignal;
+}
+
+export interface PhaseRunResult {
+  phase: Phase;
+  /** The plans run (or, with dryRun, that would run), in order. */
+  plans: PhasePlan[];
+  /** Per migration version, how many actions an interrupted run had finished (they are not run again). */
+  resumeAt: Record<string, number>;
+}
+
+/**
+ * Runs one phase on every eligible migration: the one path all four phase
+ * commands take. Under the runner lock it reads the state once, refuses
+ * changed checksums, plans every migration before running any (a refused
+ * plan changes nothing), checks the contract guard, then executes plan after
+ * plan, resuming an interrupted one at its checkpoint. Each phase run is
+ * logged as an event, failed ones with their error.
+ */
+export async function runPhase(options: PhaseRunOptions): Promise<PhaseRunResult> {
+  const { client, phase } = options;
+  await loadParser();
+  const state = new MigrationState(client);
+  if (options.dryRun) {
+    const records = await state.list();
+    checkChecksums(options.migrations, records);
+    const plans = eligibleMigrations(phase, options.migrations, records, options.to).map((file) => planPhase(file, phase, planOptions(options)));
+    return { phase, plans, resumeAt: resumePoints(phase, records) };
+  }
+
+  await acquireRunnerLock(client, options.lockWaitMs);
+  try {
+    await state.ensureSchema();
+    await state.closeInterruptedEvents();
+    const records = await state.list();
+    checkChecksums(options.migrations, records);
+    const files = eligibleMigrations(phase, options.migrations, records, options.to);
+    const plans = files.map((file) => planPhase(file, phase, planOptions(options)));
+    if (phase === 'migrate') await checkBackfills(plans, client, options.backfill);
+    if (phase === 'contract' && plans.length > 0 && options.guard) await checkOldReleaseGone(client, options.guard, options.onEvent);
+    for (const plan of plans) await runPlan(plan, state, options);
+    return { phase, plans, resumeAt: resumePoints(phase, records) };
+  } finally {
+    await releaseRunnerLock(client).catch(() => {});
+  }
+}
+
+async function runPlan(plan: PhasePlan, state: MigrationState, options: PhaseRunOptions): Promise<void> {
+  const { migration, phase } = plan;
+  await state.register(migration.version, migration.name, migration.path);
+  const record = await state.beginPhase(migration.version, phase, plan.checksum);
+  const resumeAt = record.checkpoint?.phase === phase ? record.checkpoint.actionsDone : 0;
+  options.onEvent?.({ type: 'phase-start', migration, phase, actions: plan.actions.length, resumeAt });
+  const event = await state.startEvent(migration.version, phase);
+  try {
+    await executePlan(plan, resumeAt, record.backfill, {
+      client: options.client,
+      state,
+      settings: options.settings,
+      ...(options.backfill ? { backfill: options.backfill } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      secrets: options.secrets ?? [],
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (error) {
+    const message = redact(error instanceof Error ? error.message : String(error), options.secrets ?? []);
+    await state.finishEvent(event, 'failed', message).catch(() => {});
+    throw error;
+  }
+  await state.finishPhase(migration.version, phase, STATE_AFTER[phase]);
+  await state.finishEvent(event, 'succeeded');
+  options.onEvent?.({ type: 'phase-done', migration, phase, actions: plan.actions.length });
+}
+
+function resumePoints(phase: Phase, records: readonly MigrationRecord[]): Record<string, number> {
+  return Object.fromEntries(records.filter((r) => r.checkpoint?.phase === phase).map((r) => [r.version, r.checkpoint!.actionsDone]));
+}
+
+function planOptions(options: PhaseRunOptions): Parameters<typeof planPhase>[2] {
+  return { pgVersion: options.settings.pgVersion, ...(options.backfill ? { backfill: options.backfill } : {}) };
+}

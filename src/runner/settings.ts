@@ -1,0 +1,34 @@
+import type { PgtandemConfig } from '../lint/config.js';
+
+/** What the executor needs to know about timeouts, retries and batches, all durations in milliseconds. */
+export interface RunnerSettings {
+  lockTimeout: number;
+  /** 0 = no statement timeout: a CREATE INDEX CONCURRENTLY on a large table may rightly take hours. */
+  statementTimeout: number;
+  lockRetryDeadline: number;
+  batchSize: number;
+  batchDelayMs: number;
+  batchTargetMs: number;
+  pgVersion: number;
+}
+
+export const DEFAULT_RUNNER_SETTINGS: Omit<RunnerSettings, 'pgVersion'> = {
+  lockTimeout: 2_000,
+  statementTimeout: 0,
+  lockRetryDeadline: 5 * 60_000,
+  batchSize: 1_000,
+  batchDelayMs: 50,
+  batchTargetMs: 1_000,
+};
+
+export function runnerSettings(config: PgtandemConfig, serverVersion: number): RunnerSettings {
+  return {
+    lockTimeout: config.lockTimeout ?? DEFAULT_RUNNER_SETTINGS.lockTimeout,
+    statementTimeout: config.statementTimeout ?? DEFAULT_RUNNER_SETTINGS.statementTimeout,
+    lockRetryDeadline: config.lockRetryDeadline ?? DEFAULT_RUNNER_SETTINGS.lockRetryDeadline,
+    batchSize: config.batchSize ?? DEFAULT_RUNNER_SETTINGS.batchSize,
+    batchDelayMs: config.batchDelayMs ?? DEFAULT_RUNNER_SETTINGS.batchDelayMs,
+    batchTargetMs: config.batchTargetMs ?? DEFAULT_RUNNER_SETTINGS.batchTargetMs,
+    pgVersion: serverVersion,
+  };
+}

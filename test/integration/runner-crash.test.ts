@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { migrationsDir, runCli, schemaShape, startCli, status } from '../support/runner-cli.js';
+
+// Four actions; the third sleeps so a test can kill the runner in the middle of the phase.
+const ORDERS = `-- pgtandem:expand
+CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id bigint NOT NULL, total numeric NOT NULL);
+INSERT INTO orders (customer_id, total) SELECT g % 10, g FROM generate_series(1, 200) g;
+CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);
+ALTER TABLE orders ADD COLUMN note text;
+SELECT pg_sleep(3);
+CREATE INDEX CONCURRENTLY orders_total_idx ON orders (total);
+-- pgtandem:abort
+DROP INDEX CONCURRENTLY IF EXISTS orders_total_idx;
+DROP TABLE IF EXISTS orders;
+`;
+
+// Contract: validate, drop an index concurrently (fails if repeated: no IF EXISTS), then a slow drop.
+const TAGS = `-- pgtandem:expand
+CREATE TABLE tags (id bigserial PRIMARY KEY, name text NOT NULL, legacy text);
+INSERT INTO tags (name, legacy) SELECT 't' || g, 'l' FROM generate_series(1, 100) g;
+CREATE INDEX CONCURRENTLY tags_legacy_idx ON tags (legacy);
+ALTER TABLE tags ADD CONSTRAINT tags_name_not_empty CHECK (name <> '') NOT VALID;
+-- pgtandem:contract
+ALTER TABLE tags VALIDATE CONSTRAINT tags_name_not_empty;
+DROP INDEX CONCURRENTLY tags_legacy_idx;
+SELECT pg_sleep(3);
+ALTER TABLE tags DROP COLUMN legacy;
+`;
+
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('crash safety', () => {
+  let crashed: TestDatabase;
+  let clean: TestDatabase;
+  beforeAll(async () => {
+    crashed = await createTestDatabase('runner_crash');
+    clean = await createTestDatabase('runner_clean');
+  });
+  afterAll(async () => {
+    await crashed?.drop();
+    await clean?.drop();
+  });
+
+  it('kill -9 during expand, then rerun: the same schema and data as an uninterrupted run, nothing repeated', async () => {
+    const dir = migrationsDir({ '0001_orders.sql': ORDERS });
+    expect((await runCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: clean.url } })).code).toBe(0);
+
+    const victim = startCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: crashed.url } });
+    await until(async () => {
+      const { rows } = await crashed.client.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgtandem expand' AND query LIKE '%pg_sleep%' AND state = 'active'`);
+      return rows.length > 0;
+    }, 'the runner to reach the slow action');
+    victim.child.kill('SIGKILL');
+    expect((await victim.done).signal).toBe('SIGKILL');
+
+    const interrupted = await status(dir, crashed.url);
+    expect(interrupted.states).toEqual({ '0001': 'pending' });
+    expect(interrupted.migrations[0]!.inProgress).toEqual({ phase: 'expand', actionsDone: 2 });
+
+    // The killed backend keeps the runner lock until its sleep ends and it notices the client is gone.
+    const rerun = await runCli(['expand', '--dir', dir, '--lock-wait', '60s'], { cwd: dir, env: { DATABASE_URL: crashed.url } });
+    expect(rerun.stderr).toBe('');
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain('0001_orders.sql (4 actions, resuming after 2 finished)');
+    expect((await status(dir, crashed.url)).states).toEqual({ '0001': 'expanded' });
+    expect(await schemaShape(crashed.client)).toEqual(await schemaShape(clean.client));
+    const count = async (db: TestDatabase) => (await db.client.query(`SELECT count(*)::int AS n, sum(total)::int AS total FROM orders`)).rows[0];
+    expect(await count(crashed)).toEqual(await count(clean));
+    const events = await crashed.client.query(`SELECT result FROM pgtandem.events ORDER BY id`);
+    expect(events.rows.map((r) => r.result)).toEqual(['interrupted', 'succeeded']);
+  });
+
+  it('an INVALID index left by a failed CREATE INDEX CONCURRENTLY is dropped and rebuilt on rerun', async () => {
+    await crashed.client.query(`CREATE TABLE accounts (id bigserial PRIMARY KEY, email text NOT NULL)`);
+    await crashed.client.query(`INSERT INTO accounts (email) VALUES ('a@x'), ('b@x'), ('a@x')`);
+    const dir = migrationsDir({
+      '0001_orders.sql': ORDERS,
+      '0002_accounts_email_key.sql': '-- pgtandem:expand\nCREATE UNIQUE INDEX CONCURRENTLY accounts_email_key ON accounts (email);\n',
+    });
+    const failed = await runCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: crashed.url } });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('0002_accounts_email_key.sql expand#1 (line 2) failed: could not create unique index "accounts_email_key" (SQLSTATE 23505)');
+    expect(await schemaShape(crashed.client)).toContain('index accounts_email_key on accounts INVALID');
+    const before = await crashed.client.query(`SELECT 'accounts_email_key'::regclass::oid AS oid`);
+
+    await crashed.client.query(`DELETE FROM accounts WHERE id = 3`);
+    const rerun = await runCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: crashed.url } });
+    expect(rerun.code).toBe(0);
+    expect(await schemaShape(crashed.client)).toContain('index accounts_email_key on accounts');
+    expect(await schemaShape(crashed.client)).not.toContain('index accounts_email_key on accounts INVALID');
+    const after = await crashed.client.query(`SELECT 'accounts_email_key'::regclass::oid AS oid`);
+    expect(after.rows[0].oid).not.toBe(before.rows[0].oid);
+  });
+
+  it('a valid index already present counts as done', async () => {
+    await crashed.client.query(`CREATE INDEX accounts_id_email_idx ON accounts (id, email)`);
+    const dir = migrationsDir({
+      '0001_orders.sql': ORDERS,
+      '0002_accounts_email_key.sql': '-- pgtandem:expand\nCREATE UNIQUE INDEX CONCURRENTLY accounts_email_key ON accounts (email);\n',
+      '0003_accounts_id_email.sql': '-- pgtandem:expand\nCREATE INDEX CONCURRENTLY accounts_id_email_idx ON accounts (id, email);\n',
+    });
+    const result = await runCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: crashed.url } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('expand#1 line 2 (skipped: already applied)');
+  });
+
+  it('kill -9 during contract, then rerun: the same final schema as an uninterrupted run', async () => {
+    const dir = migrationsDir({ '0001_orders.sql': ORDERS, '0004_tags.sql': TAGS });
+    const cli = (db: TestDatabase, ...args: string[]) => runCli([...args, '--dir', dir], { cwd: dir, env: { DATABASE_URL: db.url } });
+    for (const db of [clean, crashed]) {
+      expect((await cli(db, 'expand')).code).toBe(0);
+      expect((await cli(db, 'migrate')).code).toBe(0);
+    }
+    expect((await cli(clean, 'contract')).code).toBe(0);
+
+    const victim = startCli(['contract', '--dir', dir], { cwd: dir, env: { DATABASE_URL: crashed.url } });
+    await until(async () => {
+      const { rows } = await crashed.client.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgtandem contract' AND query LIKE '%pg_sleep%' AND state = 'active'`);
+      return rows.length > 0;
+    }, 'contract to reach the slow action');
+    victim.child.kill('SIGKILL');
+    await victim.done;
+    expect((await status(dir, crashed.url)).migrations.find((m) => m.version === '0004')!.inProgress).toEqual({ phase: 'contract', actionsDone: 2 });
+
+    // Half a contract cannot be undone: abort refuses and says how to finish.
+    const abort = await cli(crashed, 'abort', '--lock-wait', '60s');
+    expect(abort.code).toBe(1);
+    expect(abort.stderr).toContain('cannot abort: the contract phase of 0004_tags.sql has started');
+
+    const rerun = await cli(crashed, 'contract', '--lock-wait', '60s', '--old-release', 'shop@v1%');
+    expect(rerun.stderr).toBe('');
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain('0004_tags.sql (3 actions, resuming after 2 finished)');
+    const tagsShape = async (db: TestDatabase) => (await schemaShape(db.client)).filter((line) => line.includes('tags'));
+    expect(await tagsShape(crashed)).toEqual(await tagsShape(clean));
+    expect(await tagsShape(crashed)).not.toContain('column tags.legacy text');
+
+    expect((await status(dir, crashed.url)).states['0004']).toBe('contracted');
+  });
+
+  it('SIGTERM stops after the current action with a clean checkpoint; a rerun finishes', async () => {
+    const db = await createTestDatabase('runner_sigterm');
+    try {
+      const dir = migrationsDir({ '0001_orders.sql': ORDERS });
+      const expand = startCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: db.url } });
+      await until(async () => {
+        const { rows } = await db.client.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgtandem expand' AND query LIKE '%pg_sleep%' AND state = 'active'`);
+        return rows.length > 0;
+      }, 'the runner to reach the slow action');
+      expand.child.kill('SIGTERM');
+      const stopped = await expand.done;
+      expect(stopped.code).toBe(1);
+      expect(stopped.stderr).toContain('SIGTERM: stopping after the current step');
+      expect(stopped.stderr).toContain('0001_orders.sql: stopped before expand#4 (line 7) on request; 3 of 4 actions done — rerun to resume');
+      expect((await status(dir, db.url)).migrations[0]!.inProgress).toEqual({ phase: 'expand', actionsDone: 3 });
+
+      const rerun = await runCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: db.url } });
+      expect(rerun.code).toBe(0);
+      expect(rerun.stdout).toContain('(4 actions, resuming after 3 finished)');
+      expect(await schemaShape(db.client)).toContain('index orders_total_idx on orders');
+    } finally {
+      await db.drop();
+    }
+  });
+});
