@@ -6,7 +6,8 @@ export type ErrorCode =
   | 'GLOB_NO_MATCH'
   | 'READ_FAILED'
   | 'NOT_FORWARD_MIGRATION'
-  | 'GIT_FAILED';
+  | 'GIT_FAILED'
+  | 'BACKFILL_REFUSED';
 
 /** The base of every error pgtandem throws on purpose: one line, a code, an optional cause. */
 export class PgtandemError extends Error {
@@ -40,5 +41,19 @@ export class ConfigError extends PgtandemError {
 export class GitError extends PgtandemError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('GIT_FAILED', message, options);
+  }
+}
+
+/**
+ * A migrate statement the runner cannot split into keyset batches. The message
+ * says why and how to run it as written (`-- pgtandem:no-batch`).
+ */
+export class BackfillRefusedError extends PgtandemError {
+  constructor(
+    readonly reason: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('BACKFILL_REFUSED', message, options);
   }
 }
