@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'RUNNER_BUSY'
   | 'LOCK_DEADLINE'
   | 'CONTRACT_BLOCKED'
-  | 'PHASE_FAILED';
+  | 'PHASE_FAILED'
+  | 'BACKFILL_REFUSED';
 
 /** The base of every error pgtandem throws on purpose: one line, a code, an optional cause. */
 export class PgtandemError extends Error {
@@ -65,5 +66,19 @@ export class RunnerError extends PgtandemError {
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
+  }
+}
+
+/**
+ * A migrate statement the runner cannot split into keyset batches. The message
+ * says why and how to run it as written (`-- pgtandem:no-batch`).
+ */
+export class BackfillRefusedError extends PgtandemError {
+  constructor(
+    readonly reason: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('BACKFILL_REFUSED', message, options);
   }
 }

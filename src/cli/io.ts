@@ -5,6 +5,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
   cwd: string;
+  /** The terminal behind stdout, for live progress bars; absent in tests and pipes get log lines. */
+  terminal?: NodeJS.WriteStream;
 }
 
 export function processIO(): CliIO {
@@ -14,5 +16,6 @@ export function processIO(): CliIO {
     env: process.env,
     isTTY: process.stdout.isTTY === true,
     cwd: process.cwd(),
+    ...(process.stdout.isTTY ? { terminal: process.stdout } : {}),
   };
 }

@@ -1,12 +1,13 @@
 import { formatDuration } from '../lint/duration.js';
 import type { RunnerEvent } from '../runner/events.js';
+import { createBackfillProgress, type BackfillProgressReporter } from './backfill-progress.js';
 import type { CliIO } from './io.js';
 
 const PROGRESS_EVERY_MS = 2_000;
 
 /** Turns runner events into log lines: progress on stdout, warnings on stderr. */
 export function printRunnerEvents(io: CliIO): (event: RunnerEvent) => void {
-  let lastProgress = 0;
+  const progress = new Map<string, BackfillProgressReporter>();
   return (event) => {
     switch (event.type) {
       case 'phase-start': {
@@ -27,12 +28,18 @@ export function printRunnerEvents(io: CliIO): (event: RunnerEvent) => void {
         return;
       }
       case 'backfill-progress': {
-        const now = Date.now();
-        if (now - lastProgress < PROGRESS_EVERY_MS) return;
-        lastProgress = now;
-        const p = event.progress;
-        const total = p.estimatedTotal !== undefined ? `/~${p.estimatedTotal}` : '';
-        io.stdout(`  ${p.table}: ${p.rowsDone}${total} rows, ${Math.round(p.rowsPerSecond)} rows/s, batch ${p.batchSize}, ${p.batches} batches\n`);
+        // A live bar on a terminal, a log line every few seconds otherwise (CI logs stay short).
+        let reporter = progress.get(event.label);
+        if (!reporter) {
+          const stream = io.terminal ?? { write: (text: string) => (io.stdout(text), true) };
+          reporter = createBackfillProgress({ stream: stream as NodeJS.WritableStream, isTTY: io.terminal !== undefined, intervalMs: PROGRESS_EVERY_MS });
+          progress.set(event.label, reporter);
+        }
+        reporter.onProgress(event.progress);
+        if (event.progress.done) {
+          reporter.stop();
+          progress.delete(event.label);
+        }
         return;
       }
       case 'guard-skipped':

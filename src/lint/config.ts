@@ -149,7 +149,8 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
     if (value === undefined) continue;
     const ms = parseDuration(value);
     if (ms === undefined) throw new ConfigError(file, `${key} must be a duration such as "2s", "500ms", "5min" or a number of milliseconds, got ${JSON.stringify(value)}`);
-    if (ms === 0 && (key === 'lockTimeout' || key === 'batchTargetMs')) throw new ConfigError(file, `${key} must be more than 0`);
+    // batchTargetMs 0 keeps the batch size fixed; a zero lock_timeout would mean waiting forever.
+    if (ms === 0 && key === 'lockTimeout') throw new ConfigError(file, `${key} must be more than 0`);
     config[key] = ms;
   }
   if (input.oldReleaseApplicationName !== undefined && input.oldVersionApplicationName !== undefined) {

@@ -1,5 +1,6 @@
 import type { MigrationFile } from '../migrations/migration.js';
 import { isPhase, PHASES, type Phase } from '../migrations/phase.js';
+import { isStatementDirective, STATEMENT_DIRECTIVES } from '../migrations/directives.js';
 import { nestedStatements } from '../sql/nested-statements.js';
 import { parseSegment } from '../sql/parse-segment.js';
 import { SourceText } from '../sql/source-text.js';
@@ -80,18 +81,21 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
 
 const MARKER = /^--\s*pgtandem:\s*([A-Za-z_-]*)/;
 
-/** `-- pgtandem:contrat`: a typo would silently leave the statements below in the previous phase. */
+/**
+ * `-- pgtandem:contrat`: a typo would silently leave the statements below in the previous phase.
+ * Statement directives (`-- pgtandem:no-batch`) are known words too.
+ */
 function unknownPhaseMarkers(comments: Token[], rule: Rule, statements: Statement[]): PendingFinding[] {
   return comments.flatMap((comment) => {
     const word = MARKER.exec(comment.text)?.[1];
-    if (word === undefined || isPhase(word.toLowerCase())) return [];
+    if (word === undefined || isPhase(word.toLowerCase()) || isStatementDirective(word.toLowerCase())) return [];
     return [
       {
         rule,
         span: { start: comment.start, end: comment.end },
         phase: statements.find((s) => s.start > comment.start)?.segment.phase ?? 'expand',
         message: `Unknown section marker "pgtandem:${word}": the statements below it stay in the previous phase.`,
-        help: `Section markers are -- pgtandem:${PHASES.join(', -- pgtandem:')}, each on a line of its own.`,
+        help: `Section markers are -- pgtandem:${PHASES.join(', -- pgtandem:')}, each on a line of its own; -- pgtandem:${STATEMENT_DIRECTIVES.join(', -- pgtandem:')} qualifies the statement below it.`,
         statement: undefined,
       },
     ];

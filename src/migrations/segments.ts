@@ -1,6 +1,7 @@
 import type { Segment } from './migration.js';
 import { isPhase, type Phase } from './phase.js';
 import { codeLineStarts } from './code-lines.js';
+import { isStatementDirective } from './directives.js';
 
 /** One line of a file: `end` excludes the line break, `next` is where the following line starts. */
 export interface Line {
@@ -34,14 +35,19 @@ export interface Boundary {
 }
 
 const PHASE_MARKER = /^\s*--\s*pgtandem:\s*([A-Za-z]+)\b/;
+const DIRECTIVE = /^\s*--\s*pgtandem:\s*([A-Za-z_-]+)/;
 
-/** `-- pgtandem:<phase>` lines outside literals, bodies and block comments. */
+/**
+ * `-- pgtandem:<phase>` lines outside literals, bodies and block comments.
+ * A statement directive (`-- pgtandem:no-batch`) is no marker: it stays in its segment.
+ */
 export function phaseMarkers(text: string): Boundary[] {
   if (!text.includes('pgtandem:')) return [];
   const code = codeLineStarts(text);
   const markers: Boundary[] = [];
   for (const line of linesOf(text)) {
     const phase = PHASE_MARKER.exec(line.content)?.[1]?.toLowerCase();
+    if (isStatementDirective(DIRECTIVE.exec(line.content)?.[1]?.toLowerCase() ?? '')) continue;
     if (phase === undefined || !isPhase(phase) || !code.has(line.start)) continue;
     markers.push({ start: line.start, end: line.next, effect: { kind: 'phase', phase } });
   }

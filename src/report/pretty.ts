@@ -17,6 +17,8 @@ const TAIL_LINES = 2;
 /** Minified or generated SQL can have huge lines; show a window around the span instead. */
 const MAX_LINE_CELLS = 160;
 const WINDOW_LEAD = 24;
+/** Longer lines are cut to this many code points around the span before layout (ellipses still mark the cut). */
+const MAX_LAYOUT_CODE_POINTS = 4 * MAX_LINE_CELLS;
 
 /**
  * Human-readable report with a code frame per finding, for terminals and CI logs.
@@ -145,6 +147,17 @@ function spanLines(finding: Finding, lines: string[]): LineSpan[] {
 
 /** A source line as terminal cells, and the underline's cell range within it. */
 function renderSpanLine(line: string, span: LineSpan): { text: string; from: number; to: number } {
+  // Laying out a whole minified or generated line (100k+ characters) by grapheme
+  // takes seconds: only a stretch around the span can be shown, so only it is laid out.
+  if (line.length > MAX_LAYOUT_CODE_POINTS) {
+    const points = Array.from(line);
+    if (points.length > MAX_LAYOUT_CODE_POINTS) {
+      const offset = Math.max(0, Math.min(span.start - MAX_LINE_CELLS, points.length - MAX_LAYOUT_CODE_POINTS));
+      const stretch = points.slice(offset, offset + MAX_LAYOUT_CODE_POINTS).join('');
+      const start = span.start - offset;
+      return renderSpanLine(stretch, { lineNumber: span.lineNumber, start, end: Math.max(start, Math.min(span.end - offset, MAX_LAYOUT_CODE_POINTS)) });
+    }
+  }
   const layout = layoutLine(line);
   // Past the end of the line (a point at the line break) keeps counting one cell per column.
   const cellAt = (index: number): number =>

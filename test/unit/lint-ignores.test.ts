@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RuleSetting } from '../../src/lint/severity.js';
 import { lint } from '../../src/lint/lint.js';
 import { coreFindings } from '../support/core-rules.js';
+import { buildSegments, phaseMarkers } from '../../src/migrations/segments.js';
 
 /** Lints one native migration; each finding reads `<rule> (<severity>) at <line>:<column>`. */
 async function findings(text: string, rules: Record<string, RuleSetting> = {}): Promise<string[]> {
@@ -183,5 +184,36 @@ describe('an ignore comment at the end of a statement’s line', () => {
       configFile: false,
     });
     expect(coreFindings(result.findings).map((f) => `${f.rule} ${f.line}`)).toEqual(['require-concurrent-index-creation 2']);
+  });
+});
+
+describe('-- pgtandem:no-batch is a statement directive, not a section marker', () => {
+  const sql = [
+    '-- pgtandem:expand',
+    'ALTER TABLE users ADD COLUMN email_lower text;',
+    '-- pgtandem:migrate',
+    '-- pgtandem:no-batch',
+    'UPDATE users SET email_lower = lower(email);',
+    '-- pgtandem:no-batching',
+    'UPDATE users SET email_lower = NULL WHERE false;',
+    '-- pgtandem:migrat',
+    'UPDATE users SET email_lower = NULL WHERE false;',
+    '',
+  ].join('\n');
+
+  it('is accepted by the linter, while unknown words are still reported', async () => {
+    const result = await lint({ sources: [{ path: 'migrations/0001_change.sql', text: sql, layout: 'native' }], configFile: false });
+    const markers = result.findings.filter((f) => f.rule === 'syntax-error').map((f) => `${f.line}:${f.column} ${f.phase} ${f.message}`);
+    expect(markers).toEqual([
+      '6:1 migrate Unknown section marker "pgtandem:no-batching": the statements below it stay in the previous phase.',
+      '8:1 migrate Unknown section marker "pgtandem:migrat": the statements below it stay in the previous phase.',
+    ]);
+  });
+
+  it('does not cut the section: the statement below it stays in migrate', () => {
+    expect(phaseMarkers(sql).map((m) => (m.effect.kind === 'phase' ? m.effect.phase : m.effect.kind))).toEqual(['expand', 'migrate']);
+    const segments = buildSegments(sql, phaseMarkers(sql), true);
+    const update = sql.indexOf('UPDATE users SET email_lower = lower');
+    expect(segments.find((s) => s.start <= update && update < s.end)?.phase).toBe('migrate');
   });
 });

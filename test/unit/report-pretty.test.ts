@@ -121,18 +121,22 @@ describe('formatPretty code frame', () => {
     expect(out).toContain(`    | ${' '.repeat(8)}^`);
   });
 
-  it('windows a very long line around the span and keeps the caret aligned', () => {
-    const line = `INSERT INTO t VALUES ${'(1),'.repeat(300)}(BAD);`;
+  it.each([
+    ['a long line', `INSERT INTO t VALUES ${'(1),'.repeat(300)}(BAD);`],
+    ['a generated 200k-character line, span in the middle', `INSERT INTO t VALUES ${'(1),'.repeat(25_000)}(BAD),${'(2),'.repeat(25_000)}(3);`],
+    ['a 200k-character line, span at its end, astral characters before it', `SELECT '${'𝔸'.repeat(100_000)}', (BAD)`],
+  ])('windows %s around the span and keeps the caret aligned', (_case, line) => {
     const column = columnOf(line, '(BAD)');
     const out = plain(line, [finding({ column, endColumn: column + 5 })]);
     const source = out.find((row) => row.startsWith('  1 | '));
     const carets = out.find((row) => row.startsWith('    | '));
     expect(source).toBeDefined();
     expect(carets).toBeDefined();
-    expect(source!.length).toBeLessThan(200);
+    expect(Array.from(source!).length).toBeLessThan(200);
     expect(source).toContain('…');
+    // One cell per code point on these lines: the caret's cell is the source's code point.
     const at = carets!.indexOf('^');
-    expect(source!.slice(at, at + 5)).toBe('(BAD)');
+    expect(Array.from(source!).slice(at, at + 5).join('')).toBe('(BAD)');
   });
 
   it('neutralises control characters and bidi overrides from the source', () => {

@@ -1,5 +1,5 @@
 import type { Phase } from '../../migrations/phase.js';
-import { loadBackfillEngine, type BackfillEngine } from '../../runner/backfill-engine.js';
+import { backfillEngine, type BackfillEngine } from '../../runner/backfill-engine.js';
 import { describePlans } from '../../runner/describe-plan.js';
 import type { PhasePlan } from '../../runner/plan.js';
 import { runPhase } from '../../runner/run-phase.js';
@@ -26,7 +26,7 @@ const DEFAULT_LOCK_WAIT_MS = 5_000;
 export async function phaseCommand(phase: Phase, options: PhaseCommandOptions, io: CliIO): Promise<number> {
   const lockWaitMs = durationFlag('--lock-wait', options.lockWait, DEFAULT_LOCK_WAIT_MS);
   const waitMs = durationFlag('--wait', options.wait, 0);
-  const backfill = await loadBackfillEngine();
+  const backfill = backfillEngine;
   // A deploy pipeline cancelled (Ctrl-C, SIGTERM): stop after the current action or batch, leaving a
   // clean checkpoint; a second signal ends the process at once (the database rolls back the open work).
   const stop = new AbortController();

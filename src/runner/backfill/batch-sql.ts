@@ -1,0 +1,71 @@
+import { quoteIdent } from '../../sql/names.js';
+import type { BackfillShape } from './backfill-shape.js';
+import { tableDisplayName, type ScannedTable } from './scanned-table.js';
+
+/** Name of the CTE holding one batch's keys; the restricted statement reads it. */
+const BATCH = 'pgtandem_batch';
+const CHANGE = 'pgtandem_change';
+
+/** The SQL of one batch, and the key condition that restricts the statement to it. */
+export class BatchSql {
+  private readonly columns: string[];
+  private readonly list: string;
+
+  constructor(
+    private readonly shape: BackfillShape,
+    private readonly table: ScannedTable,
+  ) {
+    this.columns = table.key.columns.map((c) => quoteIdent(c.name));
+    this.list = this.columns.join(', ');
+  }
+
+  /**
+   * One batch: the next `$n` keys after the cursor (`$1…$n-1`, absent for the
+   * first batch), the statement restricted to them, and one row
+   * `(changed, scanned, last_key)` with the last key as text.
+   */
+  batch(withCursor: boolean): string {
+    const { list, columns } = this;
+    const cursor = this.table.key.columns.map((c, i) => `$${i + 1}::${c.type}`);
+    const cursorRow = cursor.length === 1 ? cursor[0]! : `(${cursor.join(', ')})`;
+    const descending = columns.map((c) => `${c} DESC`).join(', ');
+    const target = this.keyOf(`${this.shape.reference}.`);
+    // The IN list alone is exact; the key range around it lets the planner walk the key's
+    // index instead of hashing the whole table when batches are large.
+    const range = `${withCursor ? `${target} > ${cursorRow} AND ` : ''}${target} <= (SELECT ${list} FROM ${BATCH} ORDER BY ${descending} LIMIT 1)`;
+    const restricted = this.shape.restrictedTo(`${target} IN (SELECT ${list} FROM ${BATCH}) AND ${range}`);
+    const from = `${this.shape.only ? 'ONLY ' : ''}${tableDisplayName(this.table)}`;
+    const after = withCursor ? ` WHERE ${this.keyOf('')} > ${cursorRow}` : '';
+    return [
+      `WITH ${BATCH} AS MATERIALIZED (`,
+      `  SELECT ${list} FROM ${from}${after} ORDER BY ${list} LIMIT $${withCursor ? cursor.length + 1 : 1}`,
+      `), ${CHANGE} AS (`,
+      `  ${restricted}`,
+      '  RETURNING 1',
+      ')',
+      `SELECT (SELECT count(*) FROM ${CHANGE})::int8 AS changed, (SELECT count(*) FROM ${BATCH})::int8 AS scanned,`,
+      `  (SELECT ARRAY[${columns.map((c) => `${c}::text`).join(', ')}] FROM ${BATCH} ORDER BY ${descending} LIMIT 1) AS last_key`,
+    ].join('\n');
+  }
+
+  /** The statement as written, in the same result shape: scanning nothing, it is done after one run. */
+  asWritten(): string {
+    return [
+      `WITH ${CHANGE} AS (`,
+      `  ${this.shape.asWritten}`,
+      '  RETURNING 1',
+      ')',
+      `SELECT (SELECT count(*) FROM ${CHANGE})::int8 AS changed, 0::int8 AS scanned, NULL::text[] AS last_key`,
+    ].join('\n');
+  }
+
+  /** For display: the statement restricted to `key IN (batch)`. */
+  display(): string {
+    return this.shape.restrictedTo(`${this.keyOf(`${this.shape.reference}.`)} IN (batch)`);
+  }
+
+  private keyOf(prefix: string): string {
+    const columns = this.columns.map((c) => prefix + c);
+    return columns.length === 1 ? columns[0]! : `(${columns.join(', ')})`;
+  }
+}
