@@ -13,3 +13,6 @@ export { discoverMigrations, readMigrationSource, DiscoveryError, type Discovery
 export type { MigrationFile, Layout, Segment } from './migrations/migration.js';
 export { PHASES, type Phase } from './migrations/phase.js';
 export { PgtandemError, ConfigError, UsageError, GitError, type ErrorCode } from './errors.js';
+export { Catalog, catalogKey } from './schema/catalog.js';
+export type { ObjectName, TableInfo, ColumnInfo, ConstraintInfo, ConstraintKind, IndexInfo, EnumInfo, ViewInfo, SequenceInfo } from './schema/catalog.js';
+export { replayMigrations, replayStatement, type ReplayOptions } from './schema/replay-catalog.js';
