@@ -2,7 +2,7 @@ import type { ColumnDef, Node } from '@pgsql/types';
 import { PHASES } from '../src/migrations/phase.js';
 import { defineRule } from '../src/lint/rule.js';
 import { alterTableCommands, columnConstraints, columnDefOf, isSerial, nonNullDefault } from '../src/lint/alter-table.js';
-import { expressionVolatility } from '../src/lint/function-volatility.js';
+import { expressionVolatility } from '../src/sql/function-volatility.js';
 import { displayName, quoteIdent } from '../src/sql/names.js';
 import { nodeOf } from '../src/sql/statement.js';
 

@@ -57,6 +57,11 @@ export default defineRule({
         if (constraint?.contype === 'CONSTR_NOTNULL' && !isNotValid(constraint)) column = stringValue(constraint.keys?.[0]);
       }
       if (column === undefined) continue;
+      const known = context.catalog.table(table, context.searchPath);
+      const knownColumn = known?.columns.find((c) => c.name === column);
+      // Already NOT NULL: SET NOT NULL has nothing to check and does not scan.
+      if (knownColumn?.notNull) continue;
+      if (context.pgVersion >= 12 && known?.constraints.some((c) => c.kind === 'check' && c.validated && c.isNotNullCheckOf === column)) continue;
       if (context.pgVersion >= 12 && provenNotNull(earlierStatements(statement, context), table, column)) continue;
       const scan = `Setting column ${quoteIdent(column)} of ${displayName(table)} NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock: reads and writes wait until the scan ends`;
       context.report({

@@ -31,6 +31,9 @@ export default defineRule({
       if (!onTable || cmd.subtype !== 'AT_AddColumn') continue;
       const column = columnDefOf(cmd);
       if (!column?.colname || context.isNew('table', table)) continue;
+      // ADD COLUMN IF NOT EXISTS on a column the table already has: nothing is added.
+      const existing = context.catalog.table(table, context.searchPath)?.columns.some((c) => c.name === column.colname);
+      if (cmd.missing_ok && existing) continue;
       const required = columnConstraints(column).some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
       if (!required || fillsExistingRows(column)) continue;
       context.report({

@@ -1,5 +1,6 @@
 import { PHASES } from '../src/migrations/phase.js';
 import { defineRule } from '../src/lint/rule.js';
+import { usingIndexProblems } from '../src/lint/using-index.js';
 import { keysAddedInPlace } from '../src/lint/alter-table.js';
 import { displayName, quoteIdent } from '../src/sql/names.js';
 
@@ -44,6 +45,9 @@ export default defineRule({
             'under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole build.',
         span: command.span,
       });
+    }
+    for (const problem of usingIndexProblems(statement, context, 'CONSTR_PRIMARY')) {
+      context.report({ message: problem.message, span: problem.command.span, ...(problem.refused ? { severity: 'error' as const } : {}) });
     }
   },
 });

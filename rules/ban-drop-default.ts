@@ -64,8 +64,15 @@ export default defineRule({
       if (commands.slice(i + 1).some(replaces) || anyCommand(laterInTransaction(statement, context), replaces)) return;
       // Abort undoing a default that this migration's expand set: v1 never had it.
       if (context.phase === 'abort' && anyCommand(sectionStatements(context.file, 'expand'), onColumn(table, column, givesValue))) return;
-      const nullable = commands.some(onColumn(table, column, (c) => c.subtype === 'AT_DropNotNull'));
-      const outcome = nullable ? 'now store NULL instead of the default' : 'now fail if it is NOT NULL, or store NULL instead of the default';
+      const known = context.catalog.table(table, context.searchPath)?.columns.find((c) => c.name === column);
+      // The column has no default: DROP DEFAULT changes nothing.
+      if (known && known.default === undefined && !known.identity) return;
+      const nullable = commands.some(onColumn(table, column, (c) => c.subtype === 'AT_DropNotNull')) || known?.notNull === false;
+      const outcome = nullable
+        ? 'now store NULL instead of the default'
+        : known?.notNull
+          ? `now fail: ${quoteIdent(column)} is NOT NULL ("null value in column … violates not-null constraint")`
+          : 'now fail if it is NOT NULL, or store NULL instead of the default';
       context.report({
         message: `Dropping the default of ${quoteIdent(column)} on ${displayName(table)} in ${context.phase}: the old version (v1) is still running, and its INSERTs that leave ${quoteIdent(column)} out ${outcome}.`,
         span: command.span,

@@ -7,6 +7,8 @@ import { earlierStatements } from '../src/lint/earlier-statements.js';
 import { sameName } from '../src/lint/same-name.js';
 import { displayName, nameOfRangeVar, quoteIdent, stringValue, type QualifiedName } from '../src/sql/names.js';
 import { nodeOf, type Statement } from '../src/sql/statement.js';
+import { formatType } from '../src/schema/format-type.js';
+import { typeChangeCost } from '../src/lint/type-change.js';
 
 const REWRITE = 'rewrites the table and every index on it under an ACCESS EXCLUSIVE lock: reads and writes wait until it finishes';
 
@@ -22,7 +24,8 @@ export default defineRule({
   why:
     'Changing a column’s type rewrites the whole table and rebuilds every index on it while holding an ACCESS EXCLUSIVE lock: no reads or writes until it finishes. ' +
     'Only a few binary-compatible changes skip the rewrite (varchar widened or to text, numeric precision raised at the same scale, cidr to inet, ' +
-    'timestamp to timestamptz when the session TimeZone is UTC on PostgreSQL 12+), and whether a change is one of them depends on the old type, which the statement does not say. ' +
+    'timestamp to timestamptz when the session TimeZone is UTC on PostgreSQL 12+, which still rebuilds the column’s indexes). Whether a change is one of them depends on the old type: ' +
+    'pgtandem reads it from the migrations before this one (or the live database); when the table is not known, the change is assumed to rewrite. A view that uses the column makes PostgreSQL refuse the change. ' +
     'The running application version also reads and writes the column as its old type.',
   fix:
     'Expand: add a new column with the new type and a trigger that copies every write of the old column into it, converted. ' +
@@ -51,6 +54,8 @@ export default defineRule({
       if (!change?.typeName) return;
       const column = cmd.name;
       const target = `column ${quoteIdent(column)} of ${displayName(table)} to ${typeText(change.typeName)}`;
+      // A column added by this migration: its type is in the statements before this one (below).
+      if (!context.isNewColumn(table, column) && checkWithCatalog(context, command, change, commands.slice(0, index))) return;
       if (context.isNewColumn(table, column)) {
         // No running version knows the column, but the table is not new: its rows are rewritten all the same.
         const added = typeAddedEarlier(earlierStatements(statement, context), commands.slice(0, index), table, column);
@@ -71,6 +76,63 @@ export default defineRule({
     });
   },
 });
+
+/**
+ * The verdict when the catalog knows the column's type before this statement (from
+ * the migrations before it, or the live database): no finding for a change
+ * PostgreSQL makes without a rewrite, a warning when only the indexes are rebuilt,
+ * an error naming the table and its indexes otherwise — and an error when a view
+ * reads the column, which makes PostgreSQL refuse the ALTER. Returns false when the
+ * catalog does not know the table or column: the statement alone decides then.
+ */
+function checkWithCatalog(context: RuleContext, command: AlterTableCommand, change: ColumnDef, earlier: readonly AlterTableCommand[]): boolean {
+  const { table, cmd } = command;
+  const info = context.catalog.table(table, context.searchPath);
+  const column = info?.columns.find((c) => c.name === cmd.name);
+  // An earlier subcommand of this statement may have changed the column already: the catalog is a statement behind.
+  if (!info || !column || !change.typeName || earlier.some((c) => c.cmd.name === cmd.name && c.cmd.subtype === 'AT_AlterColumnType')) return false;
+  const name = { schema: info.schema, name: info.name };
+  const to = formatType(change.typeName, (t) => context.catalog.enumType({ schema: undefined, name: t }, context.searchPath)?.schema).text;
+  const where = `column ${quoteIdent(column.name)} of ${displayName(table)} from ${column.type} to ${to}`;
+  const views = context.catalog.viewsUsing(name, column.name);
+  if (views.length > 0) {
+    const list = views.map((v) => displayName({ schema: v.schema === 'public' ? undefined : v.schema, name: v.name })).join(', ');
+    context.report({
+      message: `Changing the type of ${where} fails: PostgreSQL refuses to alter the type of a column that ${views.length > 1 ? 'views' : 'a view'} (${list}) ${views.length > 1 ? 'use' : 'uses'}.`,
+      span: command.span,
+      severity: 'error',
+      help: 'Drop the dependent views and recreate them after the change, in the same transaction — or, better, add a new column with the new type, backfill it, and switch the views and the application over.',
+    });
+    return true;
+  }
+  const all = context.catalog.indexesOf(name);
+  const indexes = all.length;
+  const cost = typeChangeCost(column.type, to, {
+    pgVersion: context.pgVersion,
+    timeZone: context.setting('timezone'),
+    converts: change.raw_default !== undefined || change.collClause !== undefined,
+  });
+  if (cost === 'none') return true;
+  const indexText = `${indexes} ${indexes === 1 ? 'index' : 'indexes'}`;
+  if (cost === 'indexes-only') {
+    // Without a rewrite, only the indexes on the column are rebuilt (their operator class changes).
+    const onColumn = all.filter((i) => i.columns.some((key) => key === column.name || (key.startsWith('(') && key.includes(column.name)))).length;
+    if (onColumn === 0) return true;
+    context.report({
+      message: `Changing the type of ${where} skips the table rewrite (TimeZone is UTC, PostgreSQL ${context.pgVersion} ≥ 12), but rebuilds its ${onColumn} ${onColumn === 1 ? 'index' : 'indexes'} under an ACCESS EXCLUSIVE lock on ${displayName(table)}: reads and writes wait until they are built.`,
+      span: command.span,
+      severity: 'warn',
+    });
+    return true;
+  }
+  context.report({
+    message:
+      `Changing the type of ${where} rewrites ${displayName(table)} and its ${indexText} under an ACCESS EXCLUSIVE lock: reads and writes wait until it finishes. ` +
+      `Of the type changes, ${SAFE_CHANGES}. ${runningVersions(context.phase)} the old type.`,
+    span: command.span,
+  });
+  return true;
+}
 
 function runningVersions(phase: Phase): string {
   if (phase === 'migrate') return 'Both running versions (v1 and v2) also read and write';

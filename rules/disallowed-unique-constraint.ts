@@ -1,5 +1,6 @@
 import { PHASES } from '../src/migrations/phase.js';
 import { defineRule } from '../src/lint/rule.js';
+import { usingIndexProblems } from '../src/lint/using-index.js';
 import { keysAddedInPlace } from '../src/lint/alter-table.js';
 import { displayName, quoteIdent } from '../src/sql/names.js';
 
@@ -39,6 +40,9 @@ export default defineRule({
             'reads and writes wait for the whole build. Add the column bare, then index it CONCURRENTLY.',
         span: command.span,
       });
+    }
+    for (const problem of usingIndexProblems(statement, context, 'CONSTR_UNIQUE')) {
+      context.report({ message: problem.message, span: problem.command.span, ...(problem.refused ? { severity: 'error' as const } : {}) });
     }
   },
 });

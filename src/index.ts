@@ -19,3 +19,6 @@ export { statusReport, type MigrationStatus, type StatusReport } from './runner/
 export { MigrationState, type MigrationRecord, type MigrationStateName } from './runner/state.js';
 export type { RunnerEvent } from './runner/events.js';
 export { runnerSettings, type RunnerSettings } from './runner/settings.js';
+export { Catalog, catalogKey } from './schema/catalog.js';
+export type { ObjectName, TableInfo, ColumnInfo, ConstraintInfo, ConstraintKind, IndexInfo, EnumInfo, ViewInfo, SequenceInfo } from './schema/catalog.js';
+export { replayMigrations, replayStatement, type ReplayOptions } from './schema/replay-catalog.js';

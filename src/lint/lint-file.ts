@@ -4,6 +4,8 @@ import { isStatementDirective, STATEMENT_DIRECTIVES } from '../migrations/direct
 import { nestedStatements } from '../sql/nested-statements.js';
 import { parseSegment } from '../sql/parse-segment.js';
 import { SourceText } from '../sql/source-text.js';
+import { Catalog } from '../schema/catalog.js';
+import { replayStatement } from '../schema/replay-catalog.js';
 import { registerSections } from './section-statements.js';
 import type { Statement } from '../sql/statement.js';
 import type { Token } from '../sql/token.js';
@@ -25,6 +27,12 @@ export interface FileLintOptions {
   pgVersion: number;
   /** Who applies native files: pgtandem's runner (default) or another tool. */
   runner?: 'pgtandem' | 'external';
+  /**
+   * The schema before this file (the migrations before it, replayed); the file's
+   * expand, migrate and contract statements are applied to it in place, so the
+   * next file sees them. Defaults to an empty catalog.
+   */
+  catalog?: Catalog;
 }
 
 export interface FileLintResult {
@@ -119,6 +127,10 @@ function runRules(
     return objects;
   };
   const frame = new StatementFrame(file, pgVersion, appliedByRunner, created, session);
+  const history = options.catalog ?? new Catalog();
+  // Abort runs against the schema as expand left it, and is no part of the history: it gets a copy.
+  let abortCatalog: Catalog | undefined;
+  const hasAbort = file.segments.some((s) => s.phase === 'abort');
   const contexts = rules.map((rule) => ({ rule, context: new FrameRuleContext(frame, rule, pending) }));
   let transactionStatements: Statement[] = [];
   let transactionId = -1;
@@ -136,13 +148,18 @@ function runRules(
     frame.transactionStatements = transactionStatements;
     // Abort undoes expand: what expand created is as new to the running v1 as what abort creates.
     frame.scopes = phase === 'abort' ? [createdIn('abort'), createdIn('expand')] : [createdIn(phase)];
+    if (hasAbort && !abortCatalog && phase !== 'expand') abortCatalog = history.clone();
+    frame.catalog = phase === 'abort' ? abortCatalog! : history;
     for (const { rule, context } of contexts) {
       if (!rule.phases.includes(phase)) continue;
       if (statement.kind === 'Invalid' && rule.id !== 'syntax-error') continue;
       rule.check(statement, context);
     }
     // A function body runs when called, not now: only a DO block's statements create objects here.
-    if (statement.container?.kind !== 'function') createdIn(phase).observe(statement);
+    if (statement.container?.kind !== 'function') {
+      createdIn(phase).observe(statement);
+      replayStatement(frame.catalog, statement, session.searchPath);
+    }
     session.leave(statement);
     // Rules read this list synchronously and keep no reference to it, so it grows in place.
     // A function body's statements run when it is called, not in this transaction.

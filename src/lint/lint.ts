@@ -4,9 +4,12 @@ import { UsageError } from '../errors.js';
 import { changedFiles, type ChangeSelection } from '../migrations/changed-files.js';
 import { discoverMigrations, readMigrationSource } from '../migrations/discover.js';
 import type { Layout, MigrationFile } from '../migrations/migration.js';
+import { Catalog } from '../schema/catalog.js';
+import { replayFile } from '../schema/replay-catalog.js';
 import { loadParser } from '../sql/pg-parser.js';
 import { defaultConfig, loadConfig, type PgtandemConfig } from './config.js';
 import type { Finding, LintResult } from './finding.js';
+import { historyRoot, lintHistory } from './history.js';
 import { lintMigrationFile } from './lint-file.js';
 import type { Rule } from './rule.js';
 
@@ -29,6 +32,11 @@ export interface LintOptions {
   /** Only files added or changed since a git ref, or staged. */
   changes?: ChangeSelection;
   cwd?: string;
+  /**
+   * The schema before the first migration (a live database's catalog); copied, never changed.
+   * Defaults to an empty database.
+   */
+  catalog?: Catalog;
 }
 
 /** Every rule pgtandem knows, in id order. */
@@ -69,10 +77,25 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     selected = files.filter((f) => changed.has(resolve(cwd, f.path)));
   }
 
+  // Each file is linted against the schema the migrations of its directory before it leave.
+  const catalogs = new Map<string, Catalog>();
+  const catalogOf = (file: MigrationFile): Catalog => {
+    // Files named relative to cwd and siblings found by absolute path share a history.
+    const root = resolve(cwd, historyRoot(file));
+    let catalog = catalogs.get(root);
+    if (!catalog) catalogs.set(root, (catalog = options.catalog ? options.catalog.clone() : new Catalog()));
+    return catalog;
+  };
+  const history = await lintHistory(files, new Set(selected), paths, cwd, discoveryOptions);
   const findings: Finding[] = [];
   const linted: LintResult['files'] = [];
-  for (const file of selected) {
-    const result = lintMigrationFile(file, { rules, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner });
+  for (const { file, lint: toLint } of history) {
+    const catalog = catalogOf(file);
+    if (!toLint) {
+      replayFile(catalog, file);
+      continue;
+    }
+    const result = lintMigrationFile(file, { rules, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner, catalog });
     findings.push(...result.findings);
     linted.push({ path: file.path, statements: result.statements, layout: file.layout, text: file.text });
   }

@@ -1,6 +1,7 @@
 import type { AlterTableCmd, Node, RangeVar } from '@pgsql/types';
 import { nameOfList, nameOfRangeVar, type QualifiedName } from '../sql/names.js';
 import type { Statement } from '../sql/statement.js';
+import type { Catalog } from '../schema/catalog.js';
 
 /** PostgreSQL's table lock modes, weakest first (the "Explicit Locking" table). */
 export const LOCK_MODES = [
@@ -44,12 +45,19 @@ export function blocksWrites(mode: LockMode): boolean {
   return blockedTraffic(mode) !== 'nothing';
 }
 
+/** The schema before a statement, as a rule context has it. */
+export interface KnownSchema {
+  readonly catalog: Catalog;
+  readonly searchPath: readonly string[];
+}
+
 /**
  * The table locks a statement takes, as the PostgreSQL documentation lists
  * them (and HAZARDS.md measured): one entry per table, the strongest mode for
- * it. Indexes dropped by name give no table (the catalog issue knows it).
+ * it. Indexes dropped by name give no table. With the schema known, dropping a
+ * foreign key also locks the table it references (ACCESS EXCLUSIVE on both).
  */
-export function tableLocks(statement: Statement): TableLock[] {
+export function tableLocks(statement: Statement, known?: KnownSchema): TableLock[] {
   const node = statement.node;
   if (!node) return [];
   const locks: TableLock[] = [];
@@ -60,10 +68,31 @@ export function tableLocks(statement: Statement): TableLock[] {
     else if (lockStrength(mode) > lockStrength(existing.mode)) existing.mode = mode;
   };
   collect(node, add);
+  if (known && 'AlterTableStmt' in node) {
+    for (const referenced of droppedForeignKeyTargets(node.AlterTableStmt.relation, node.AlterTableStmt.cmds, known)) add(referenced, 'ACCESS EXCLUSIVE');
+  }
   return locks;
 }
 
 type Add = (table: QualifiedName | undefined, mode: LockMode) => void;
+
+/** The tables referenced by the foreign keys an ALTER TABLE drops, when the catalog knows them. */
+export function droppedForeignKeyTargets(relation: RangeVar | undefined, cmds: Node[] | undefined, known: KnownSchema): QualifiedName[] {
+  const name = nameOfRangeVar(relation);
+  const table = name && known.catalog.table(name, known.searchPath);
+  if (!table) return [];
+  const targets: QualifiedName[] = [];
+  for (const cmd of cmds ?? []) {
+    if (!('AlterTableCmd' in cmd) || cmd.AlterTableCmd.subtype !== 'AT_DropConstraint') continue;
+    const fk = table.constraints.find((c) => c.name === cmd.AlterTableCmd.name && c.kind === 'foreign key');
+    if (!fk?.references) continue;
+    const target = fk.references.table;
+    // Named as the SQL would name it: unqualified when search_path finds it.
+    const visible = known.catalog.table({ schema: undefined, name: target.name }, known.searchPath);
+    targets.push(visible && visible.schema === target.schema ? { schema: undefined, name: target.name } : { schema: target.schema, name: target.name });
+  }
+  return targets;
+}
 
 function collect(node: Node, add: Add): void {
   if ('AlterTableStmt' in node) {

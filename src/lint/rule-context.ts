@@ -2,6 +2,7 @@ import type { MigrationFile } from '../migrations/migration.js';
 import type { Phase } from '../migrations/phase.js';
 import type { QualifiedName } from '../sql/names.js';
 import type { Statement } from '../sql/statement.js';
+import type { Catalog } from '../schema/catalog.js';
 import type { CreatedObjects, ObjectKind } from './created-objects.js';
 import type { ReportInput, Rule, RuleContext } from './rule.js';
 import type { Session, TransactionState } from './session.js';
@@ -32,6 +33,8 @@ export class StatementFrame {
   transactionStatements!: Statement[];
   /** Where "created earlier in this migration" looks: this phase, and expand too when aborting. */
   scopes!: CreatedObjects[];
+  /** The schema just before the statement (for abort: as expand left it, plus abort's own earlier statements). */
+  catalog!: Catalog;
 
   constructor(
     readonly file: MigrationFile,
@@ -67,6 +70,12 @@ export class FrameRuleContext implements RuleContext {
   }
   get appliedByRunner(): boolean {
     return this.frame.appliedByRunner;
+  }
+  get catalog(): Catalog {
+    return this.frame.catalog;
+  }
+  get searchPath(): readonly string[] {
+    return this.frame.session.searchPath;
   }
 
   isNew(kind: ObjectKind, name: QualifiedName, member?: string): boolean {

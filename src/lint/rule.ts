@@ -2,6 +2,7 @@ import type { MigrationFile } from '../migrations/migration.js';
 import type { Phase } from '../migrations/phase.js';
 import type { QualifiedName } from '../sql/names.js';
 import type { Statement } from '../sql/statement.js';
+import type { Catalog } from '../schema/catalog.js';
 import type { ObjectKind } from './created-objects.js';
 import type { RuleMeta } from './rule-meta.js';
 import type { TransactionState } from './session.js';
@@ -45,6 +46,17 @@ export interface RuleContext {
    * CONCURRENTLY statements alone.
    */
   readonly appliedByRunner: boolean;
+  /**
+   * The schema as it stands just before this statement: the migrations before this
+   * file (or the live database given to `lint()`), then this file's earlier statements,
+   * replayed. An abort statement sees the catalog as expand left it. Look names up
+   * with `searchPath` (`catalog.table(name, context.searchPath)`); an object the catalog
+   * does not know may still exist (created outside the migrations): never report
+   * something only because it is missing.
+   */
+  readonly catalog: Catalog;
+  /** The session's search_path at this statement (`SET search_path`; `public` by default). */
+  readonly searchPath: readonly string[];
   /** Earlier statements of the same transaction (empty outside one). */
   readonly transactionStatements: readonly Statement[];
   /** A setting made with SET earlier in the file (SET LOCAL until its transaction ends). */

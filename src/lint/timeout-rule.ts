@@ -24,15 +24,20 @@ export function defineTimeoutRule(setting: 'lock_timeout' | 'statement_timeout',
       if (context.appliedByRunner || reported.has(context.file) || statement.container?.kind === 'function') return;
       const value = context.setting(setting);
       if (value !== undefined && !/^0+\s*(ms|s|min)?$/i.test(value.trim())) return;
-      const lock = tableLocks(statement).find((l) => blocksWrites(l.mode) && !context.isNew('table', l.table));
+      const locks = tableLocks(statement, context).filter((l) => blocksWrites(l.mode) && !context.isNew('table', l.table));
+      const lock = locks[0];
       if (!lock) return;
       reported.add(context.file);
       const unset = value === undefined ? `without ${setting}` : `with ${setting} disabled (${value})`;
+      // Every table the statement blocks, by mode: dropping a foreign key locks the referenced table too.
+      const sameMode = locks.filter((l) => l.mode === lock.mode).map((l) => displayName(l.table));
+      const others = locks.filter((l) => l.mode !== lock.mode).map((l) => ` and ${l.mode} on ${displayName(l.table)}`).join('');
+      const tables = `${sameMode.join(' and ')}`;
       context.report({
         message:
           setting === 'lock_timeout'
-            ? `This takes ${lock.mode} on ${displayName(lock.table)} ${unset}: while it waits behind any long transaction, every later query that ${describe(lock.mode)} ${displayName(lock.table)} queues behind it.`
-            : `This takes ${lock.mode} on ${displayName(lock.table)} ${unset}: nothing bounds how long the statement — and the lock, which blocks ${blockedTraffic(lock.mode)} — can last.`,
+            ? `This takes ${lock.mode} on ${tables}${others} ${unset}: while it waits behind any long transaction, every later query that ${describe(lock.mode)} ${tables} queues behind it.`
+            : `This takes ${lock.mode} on ${tables}${others} ${unset}: nothing bounds how long the statement — and the lock, which blocks ${blockedTraffic(lock.mode)} — can last.`,
       });
     },
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PgtandemConfig } from '../../src/lint/config.js';
 import type { Finding } from '../../src/lint/finding.js';
-import { expressionVolatility, volatilityOf } from '../../src/lint/function-volatility.js';
+import { expressionVolatility, volatilityOf } from '../../src/sql/function-volatility.js';
 import { lint } from '../../src/lint/lint.js';
 import { loadParser, parseSql } from '../../src/sql/pg-parser.js';
 import type { Layout } from '../../src/migrations/migration.js';

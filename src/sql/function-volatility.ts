@@ -1,5 +1,5 @@
 import type { Node } from '@pgsql/types';
-import { nameOfList, type QualifiedName } from '../sql/names.js';
+import { nameOfList, type QualifiedName } from './names.js';
 
 /** `pg_proc.provolatile`: whether a function may return something else for the same arguments. */
 export type Volatility = 'immutable' | 'stable' | 'volatile';
