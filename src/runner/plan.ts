@@ -87,7 +87,7 @@ export function planPhase(file: MigrationFile, phase: Phase, options: PlanOption
       transactional,
       sql: list.map((s) => s.text).join(';\n') + ';',
       statements: list,
-      expectedLocks: mergeLocks(list.flatMap(tableLocks)),
+      expectedLocks: mergeLocks(list.flatMap((statement) => tableLocks(statement))),
       line: source.position(list[0]!.start).line,
     });
   };

@@ -61,7 +61,8 @@ describe('statements refused once the catalog is read', () => {
     const cursors = new CursorTable(db.client);
     await cursors.create();
     const plan = await planBackfill(db.client, statementOf('UPDATE ONLY inh_parent SET v = 1'));
-    expect(plan.firstBatchSql).toContain('FROM ONLY public.inh_parent ORDER BY id');
+    expect(plan.firstBatchSql).toContain('FROM ONLY public.inh_parent WHERE id <= $1::integer ORDER BY id');
+    expect(plan.upperSql).toContain('FROM ONLY public.inh_parent ORDER BY id DESC');
     const cursor = await runBackfill(plan, { transaction: simpleTransaction(db.client), saveCursor: cursors.saver('only'), batchSize: 20, batchDelayMs: 0, batchTargetMs: 0 });
     expect(cursor).toMatchObject({ done: true, batches: 3, rowsDone: 50 });
     const child = await db.client.query<{ n: string }>('SELECT count(*) AS n FROM inh_child WHERE v = 1');

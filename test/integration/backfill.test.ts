@@ -203,7 +203,8 @@ describe('resuming from the saved cursor', () => {
     const crashing = async (client: pg.ClientBase, cursor: BackfillCursor): Promise<void> => {
       await save(client, cursor);
       // Saved, then killed before COMMIT: the whole batch rolls back with its cursor.
-      if (++saves === 7) throw new Error('killed inside batch 7');
+      // (The first save is the bound read before batch 1.)
+      if (++saves === 8) throw new Error('killed inside batch 7');
     };
     await expect(backfill(sql, { save: crashing })).rejects.toThrow('killed inside batch 7');
     const afterCrash = await cursors.read('resumed');
@@ -294,30 +295,52 @@ describe('adaptive batch size', () => {
 });
 
 describe('a writer inserting rows while the backfill runs', () => {
-  it('rows inserted ahead of the cursor are backfilled; rows inserted behind it are left to the new release', async () => {
+  it('walks the keys up to the last one at the start: rows inserted later, ahead of or behind the cursor, are left to the releases', async () => {
     await db.client.query(`
       CREATE TABLE live (id int PRIMARY KEY, v int NOT NULL, v2 int);
       INSERT INTO live SELECT g, g, NULL FROM generate_series(1000, 20000, 10) g;`);
     const writer = new pg.Client({ connectionString: db.url });
     await writer.connect();
     let transactions = 0;
-    // Before batch 4: the first three batches have walked ids 1000..3990.
+    // Transaction 1 reads the bound (id 20000); before batch 4 the first three have walked ids 1000..3990.
     const before = async (): Promise<void> => {
-      if (++transactions !== 4) return;
-      await writer.query('INSERT INTO live (id, v) VALUES (5, 5), (1001, 1001), (50005, 50005)');
+      if (++transactions !== 5) return;
+      await writer.query('INSERT INTO live (id, v) VALUES (5, 5), (1001, 1001), (19995, 19995), (50005, 50005)');
     };
     try {
       await backfill('UPDATE live SET v2 = v * 2 WHERE v2 IS NULL', { batchSize: 100, before });
     } finally {
       await writer.end();
     }
-    const rows = await db.client.query<{ id: number; v2: number | null }>('SELECT id, v2 FROM live WHERE id IN (5, 1001, 50005) ORDER BY id');
+    const rows = await db.client.query<{ id: number; v2: number | null }>('SELECT id, v2 FROM live WHERE id IN (5, 1001, 19995, 50005) ORDER BY id');
     expect(rows.rows).toEqual([
       { id: 5, v2: null },
       { id: 1001, v2: null },
-      { id: 50005, v2: 100010 },
+      { id: 19995, v2: 39990 },
+      { id: 50005, v2: null },
     ]);
-    expect(await count('SELECT count(*) AS n FROM live WHERE v2 IS NULL')).toBe(2);
+    expect(await count('SELECT count(*) AS n FROM live WHERE v2 IS NULL')).toBe(3);
+  });
+
+  it('finishes while a writer keeps inserting rows past the end of the table', async () => {
+    await db.client.query(`
+      CREATE TABLE growing (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v int NOT NULL, v2 int);
+      INSERT INTO growing (v) SELECT g FROM generate_series(1, 2000) g;`);
+    const writer = new pg.Client({ connectionString: db.url });
+    await writer.connect();
+    // Every batch finds rows inserted since the previous one: without a bound it would never end.
+    const before = async (): Promise<void> => void (await writer.query('INSERT INTO growing (v) SELECT g FROM generate_series(1, 150) g'));
+    let cursor: Awaited<ReturnType<typeof backfill>>;
+    try {
+      cursor = await backfill('UPDATE growing SET v2 = v WHERE v2 IS NULL', { batchSize: 100, before });
+    } finally {
+      await writer.end();
+    }
+    // The rows inserted before the bound was read are walked; the inserts before each of the 23 later transactions (22 batches and the empty last one) are not.
+    expect(cursor.done).toBe(true);
+    expect(cursor.rowsDone).toBe(2150);
+    expect(cursor.batches).toBe(22);
+    expect(await count('SELECT count(*) AS n FROM growing WHERE v2 IS NULL')).toBe(23 * 150);
   });
 });
 
@@ -330,7 +353,7 @@ describe('planning reads the key from the catalog', () => {
     expect(describeBackfill(plan)).toBe(
       [
         'UPDATE of public.described in keyset batches over (id) [described_pkey], ~20000 rows; one transaction per batch, cursor saved in it',
-        '  batch: SELECT id FROM public.described WHERE (id) > $cursor ORDER BY id LIMIT $size, then UPDATE described SET note = NULL WHERE described.id IN (batch) AND (n = 1)',
+        '  batch: SELECT id FROM public.described WHERE (id) > $cursor AND (id) <= $last_key_at_start ORDER BY id LIMIT $size, then UPDATE described SET note = NULL WHERE described.id IN (batch) AND (n = 1)',
       ].join('\n'),
     );
   });

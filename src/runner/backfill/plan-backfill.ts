@@ -31,6 +31,8 @@ export interface BackfillPlan {
   batchStatement: string;
   firstBatchSql: string;
   nextBatchSql: string;
+  /** The key the batches stop at, read once when the backfill starts (`upper` of the cursor). */
+  upperSql: string;
 }
 
 /**
@@ -59,10 +61,11 @@ export async function planBackfill(client: pg.ClientBase, statement: Statement):
     batchStatement: batched ? sql.display() : shape.asWritten,
     firstBatchSql: batched ? sql.batch(false) : sql.asWritten(),
     nextBatchSql: batched ? sql.batch(true) : sql.asWritten(),
+    upperSql: sql.upper(),
   };
   // The splice works on tokens; the parser confirms it produced one well-formed statement.
   await loadParser();
-  for (const text of [plan.firstBatchSql, plan.nextBatchSql]) {
+  for (const text of [plan.firstBatchSql, plan.nextBatchSql, plan.upperSql]) {
     const parsed = parseSql(text);
     if (!parsed.ok || parsed.statements.length !== 1) throw refusal(shape.verb, shape.target, 'its batched form could not be built from its text');
   }
@@ -79,7 +82,7 @@ export function describeBackfill(plan: BackfillPlan): string {
   }
   return [
     `${changes} in keyset batches over (${key}) [${plan.key.index}], ${rows}; one transaction per batch, cursor saved in it`,
-    `  batch: SELECT ${key} FROM ${plan.table} WHERE (${key}) > $cursor ORDER BY ${key} LIMIT $size, then ${oneLine(plan.batchStatement)}`,
+    `  batch: SELECT ${key} FROM ${plan.table} WHERE (${key}) > $cursor AND (${key}) <= $last_key_at_start ORDER BY ${key} LIMIT $size, then ${oneLine(plan.batchStatement)}`,
   ].join('\n');
 }
 

@@ -25,6 +25,8 @@ export interface BackfillCursor {
   done: boolean;
   /** Rows the batches walked, changed or not (progress against the table's size). */
   rowsScanned?: number;
+  /** The last key when the backfill started: the batches stop there (see BatchSql.upper). */
+  upper?: unknown[];
 }
 
 export interface BackfillProgress {
@@ -66,8 +68,9 @@ interface BatchResult {
  * the cursor, and returns the final cursor (`done: true`). Each batch changes
  * at most `size` rows of the walked key range and saves the new cursor in the
  * same transaction, so a crash anywhere loses or repeats nothing: rerun with
- * the saved cursor. Rows inserted behind the cursor while it runs are the new
- * release's own writes and are not revisited; rows inserted ahead of it are.
+ * the saved cursor. The batches walk the keys up to the last one when the
+ * backfill started: rows inserted after that were written by releases that
+ * already keep the new schema (expand's triggers), so they are not revisited.
  */
 export async function runBackfill(plan: BackfillPlan, options: BackfillOptions): Promise<BackfillCursor> {
   let cursor: BackfillCursor = options.cursor ?? { key: null, rowsDone: 0, batches: 0, done: false, rowsScanned: 0 };
@@ -75,6 +78,16 @@ export async function runBackfill(plan: BackfillPlan, options: BackfillOptions):
   if (cursor.key !== null && cursor.key.length !== plan.key.columns.length) {
     const reason = `the saved cursor has ${cursor.key.length} key values but ${plan.table}'s key ${plan.key.index} has ${plan.key.columns.length} columns`;
     throw new BackfillRefusedError(reason, `Cannot resume the backfill of ${plan.table}: ${reason}; the key changed since the backfill started.`);
+  }
+  if (plan.batched && cursor.upper === undefined) {
+    // Read and saved in one transaction before the first batch, so a resumed run walks to the same bound.
+    cursor = await options.transaction(async (client) => {
+      const row = (await client.query<{ upper: string[] }>(plan.upperSql)).rows[0];
+      const next: BackfillCursor = row ? { ...cursor, upper: row.upper } : { ...cursor, done: true };
+      await options.saveCursor(client, next);
+      return next;
+    });
+    if (cursor.done) return cursor;
   }
   const configured = Math.max(1, Math.floor(options.batchSize));
   let size = configured;
@@ -110,7 +123,7 @@ async function runBatch(plan: BackfillPlan, cursor: BackfillCursor, size: number
   return options.transaction(async (client) => {
     const sql = cursor.key === null ? plan.firstBatchSql : plan.nextBatchSql;
     const from = performance.now();
-    const parameters = plan.batched ? [...(cursor.key ?? []), size] : [];
+    const parameters = plan.batched ? [...(cursor.key ?? []), ...(cursor.upper ?? []), size] : [];
     const result = await client.query<{ changed: string; scanned: string; last_key: string[] | null }>(sql, parameters);
     const durationMs = performance.now() - from;
     const row = result.rows[0];
@@ -126,6 +139,7 @@ async function runBatch(plan: BackfillPlan, cursor: BackfillCursor, size: number
             batches: cursor.batches + 1,
             done: false,
             rowsScanned: (cursor.rowsScanned ?? 0) + scanned,
+            ...(cursor.upper ? { upper: cursor.upper } : {}),
           };
     await options.saveCursor(client, next);
     return { cursor: next, scanned, changed, durationMs };
