@@ -93,6 +93,17 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       exitCode = await statusCommand(options, io);
     });
 
+  program
+    .command('demo')
+    .description('try pgtandem: a rolling deploy of migrations-example on a throwaway PostgreSQL while simulated v1 and v2 app instances serve traffic')
+    .option('--fail-canary', 'the v2 canary misbehaves: roll it back and abort the migrations instead of contracting')
+    .option('--database-url <url>', 'a server where the demo may create and drop a scratch database (default: an embedded PostgreSQL)')
+    .addHelpText('after', '\nTakes under a minute; leaves nothing behind. Exit codes: 0 done, 1 or 2 the demo could not run.')
+    .action(async (options) => {
+      const { demoCommand } = await import('./commands/demo.js');
+      exitCode = await demoCommand(options, io);
+    });
+
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {

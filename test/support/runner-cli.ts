@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { tempDir } from './temp-dir.js';
 
 const BIN = fileURLToPath(new URL('../../bin/pgtandem.js', import.meta.url));
 
@@ -31,7 +31,7 @@ export function runCli(args: string[], options: { cwd: string; env?: NodeJS.Proc
 
 /** A temp directory holding the given migration files. */
 export function migrationsDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pgtandem-runner-'));
+  const dir = tempDir('pgtandem-runner-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

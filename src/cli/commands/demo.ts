@@ -1,0 +1,175 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { connect } from '../../db/connect.js';
+import { redact } from '../../db/redact.js';
+import { Fleet } from '../../demo/fleet.js';
+import { UsageError } from '../../errors.js';
+import { lint } from '../../lint/lint.js';
+import type { Phase } from '../../migrations/phase.js';
+import { EXIT } from '../exit-code.js';
+import type { CliIO } from '../io.js';
+import { formatTimeline, type Stage } from '../demo-timeline.js';
+import { phaseCommand } from './run-phase.js';
+
+export interface DemoCommandOptions {
+  failCanary?: boolean;
+  /** A server where the demo may create (and then drop) a scratch database; default: an embedded PostgreSQL. */
+  databaseUrl?: string;
+}
+
+/** Migrations 0001–0003 are the app's history; 0004–0006 are the release being deployed. */
+const HISTORY_TO = '0003';
+const FLEET_SIZE = 8;
+
+/**
+ * `pgtandem demo`: a rolling deploy of migrations-example's pending migrations
+ * on a throwaway PostgreSQL while a simulated v1/v2 fleet serves traffic —
+ * lint, expand, canary, migrate, contract once v1 has drained (or, with
+ * --fail-canary, a rollback and abort) — then a timeline with the errors
+ * each release saw at each stage. Cleans up after itself.
+ */
+export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promise<number> {
+  const say = (line = ''): void => io.stdout(`${line}\n`);
+  const work = mkdtempSync(join(tmpdir(), 'pgtandem-demo-'));
+  const dir = join(work, 'migrations');
+  cpSync(exampleMigrations(), dir, { recursive: true });
+
+  say('pgtandem demo: a rolling deploy of three schema changes while eight app instances serve traffic.');
+  let server: { url: string; stop(): Promise<void> } | undefined;
+  let scratch: { url: string; drop(): Promise<void> } | undefined;
+  const fleet: { current?: Fleet } = {};
+  try {
+    if (options.databaseUrl) {
+      scratch = await scratchDatabase(options.databaseUrl);
+    } else {
+      say('Starting a throwaway PostgreSQL (embedded, removed at the end)…');
+      const { startEmbeddedPostgres } = await import('../../db/embedded-postgres.js');
+      server = await startEmbeddedPostgres();
+    }
+    const url = scratch?.url ?? server!.url;
+    const quiet: CliIO = { ...io, stdout: () => {}, cwd: work };
+    const runner: CliIO = { ...io, cwd: work, stdout: (text) => io.stdout(text.replace(/^/gm, '    ').replace(/ {4}$/, '')) };
+    const phase = async (name: Phase, target: CliIO, extra: Record<string, unknown> = {}): Promise<void> => {
+      const code = await phaseCommand(name, { databaseUrl: url, dir, lockWait: '30s', ...extra }, target);
+      if (code !== EXIT.ok) throw new Error(`${name} exited ${code}`);
+    };
+
+    say(`Applying the app's history (migrations up to ${HISTORY_TO}) and 20,000 users with 40,000 orders…`);
+    for (const name of ['expand', 'migrate', 'contract'] as const) await phase(name, quiet, { to: HISTORY_TO, force: true });
+    await seed(url);
+
+    const stages: Stage[] = [];
+    const current = new Fleet(url, options.failCanary ? 0.3 : 0);
+    fleet.current = current;
+    const stage = async (name: string, what: () => Promise<void>): Promise<void> => {
+      const started = Date.now();
+      say(`\n▸ ${name}`);
+      await what();
+      stages.push({ name, started, ended: Date.now(), v2Share: current.count('v2') / FLEET_SIZE });
+    };
+    const serve = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+    await current.start(FLEET_SIZE, 'v1');
+    await stage('v1 live (baseline)', () => serve(1500));
+    await stage('lint the release', async () => {
+      const result = await lint({ paths: [dir], configFile: false });
+      const pending = result.findings.filter((f) => versionOf(f.file) > HISTORY_TO);
+      say(`    ${readdirSync(dir).filter((f) => versionOf(f) > HISTORY_TO).length} pending migrations: ${pending.filter((f) => f.severity === 'error').length} errors, ${pending.filter((f) => f.severity === 'warn').length} warnings`);
+    });
+    await stage('expand (v1 still live)', () => phase('expand', runner));
+    await stage('canary: 1 of 8 instances on v2', async () => {
+      await current.roll('v2', 1);
+      await serve(2000);
+    });
+
+    if (options.failCanary) {
+      const v2 = current.requests.filter((r) => r.release === 'v2' && r.at >= stages.at(-1)!.started);
+      const failed = v2.filter((r) => r.error).length;
+      say(`    the canary fails ${failed} of ${v2.length} requests: roll v2 back`);
+      await stage('rollback: every instance back on v1', () => current.roll('v1', FLEET_SIZE));
+      await stage('abort (v1 live)', () => phase('abort', runner));
+      await stage('v1 live after abort', () => serve(1500));
+    } else {
+      await stage('canary: 4 of 8 instances on v2', async () => {
+        await current.roll('v2', 4);
+        await serve(1500);
+      });
+      await stage('migrate: batched backfill (v1 and v2 live)', () => phase('migrate', runner));
+      await stage('roll out: v1 drains, 8 of 8 on v2', async () => {
+        await current.roll('v2', FLEET_SIZE);
+        await serve(1000);
+      });
+      await stage('contract (only v2 live)', () => phase('contract', runner, { oldRelease: 'shop@v1%' }));
+      await stage('v2 live after contract', () => serve(1500));
+    }
+    await current.stop();
+    say('');
+    say(formatTimeline(stages, current.requests));
+    const databaseErrors = current.requests.filter((r) => r.error?.kind === 'database').length;
+    say(
+      databaseErrors === 0
+        ? `No request failed because of the schema change (${current.requests.length.toLocaleString('en-US')} requests).`
+        : `${databaseErrors} requests failed because of the schema change.`,
+    );
+    return EXIT.ok;
+  } catch (error) {
+    const secrets = [options.databaseUrl, server?.url, scratch?.url].filter((s): s is string => s !== undefined);
+    throw new Error(`demo failed: ${redact(error instanceof Error ? error.message : String(error), secrets)}`, { cause: error });
+  } finally {
+    await fleet.current?.stop().catch(() => {});
+    await scratch?.drop().catch(() => {});
+    await server?.stop().catch(() => {});
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** migrations-example ships in the package next to dist/ (two or three levels up from this module). */
+function exampleMigrations(): string {
+  for (const up of ['../../../migrations-example', '../../../../migrations-example']) {
+    const path = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(join(path, '0001_initial_schema.sql'))) return path;
+  }
+  throw new UsageError('migrations-example is missing from this installation of pgtandem');
+}
+
+function versionOf(path: string): string {
+  return /(\d{4})_[^/]*$/.exec(path)?.[1] ?? '';
+}
+
+async function seed(url: string): Promise<void> {
+  const connection = await connect(url, 'pgtandem demo');
+  try {
+    await connection.client.query(`
+      INSERT INTO products (sku, title, price_cents) SELECT 'sku-' || g, 'Product ' || g, 100 + g FROM generate_series(1, 50) g;
+      INSERT INTO users (email, name) SELECT 'user' || g || '@shop.test', 'Customer ' || g FROM generate_series(1, 20000) g;
+      INSERT INTO orders (user_id, product_id, total_cents) SELECT 1 + g % 20000, 1 + g % 50, 100 + g % 900 FROM generate_series(1, 40000) g;
+      ANALYZE users; ANALYZE orders;`);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** A fresh database on a server the user pointed at, dropped at the end. */
+async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `pgtandem_demo_${process.pid}_${Date.now().toString(36)}`;
+  const admin = await connect(serverUrl, 'pgtandem demo');
+  try {
+    await admin.client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.close();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const cleanup = new pg.Client({ connectionString: serverUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
