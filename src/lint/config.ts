@@ -20,6 +20,8 @@ export interface PgtandemConfig {
   /** Runner: how long to keep retrying a statement that cannot get its lock, in milliseconds. */
   lockRetryDeadline?: number;
   batchSize?: number;
+  /** With table sizes from a live database, lock and rewrite findings on smaller tables are warnings (default 10,000 rows). */
+  smallTableRows?: number;
   batchDelayMs?: number;
   batchTargetMs?: number;
   /** Contract guard: a LIKE pattern matching the `application_name` of the old release's sessions. */
@@ -116,6 +118,7 @@ const KEYS = new Set([
   'statementTimeout',
   'lockRetryDeadline',
   'batchSize',
+  'smallTableRows',
   'batchDelayMs',
   'batchTargetMs',
   'oldReleaseApplicationName',
@@ -158,6 +161,12 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
   }
   for (const key of ['oldReleaseApplicationName', 'oldVersionApplicationName'] as const) {
     if (input[key] !== undefined) config.oldReleaseApplicationName = expectString(file, key, input[key]);
+  }
+  if (input.smallTableRows !== undefined) {
+    if (typeof input.smallTableRows !== 'number' || !Number.isInteger(input.smallTableRows) || input.smallTableRows < 0) {
+      throw new ConfigError(file, 'smallTableRows must be a whole number ≥ 0 (0: never downgrade)');
+    }
+    config.smallTableRows = input.smallTableRows;
   }
   for (const key of ['batchSize'] as const) {
     const value = input[key];

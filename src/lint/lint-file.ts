@@ -19,6 +19,7 @@ import { docsUrl } from './rule-meta.js';
 import { Session } from './session.js';
 import type { RuleSetting, Severity } from './severity.js';
 import type { Span } from './span.js';
+import { sizeNote } from './table-sizes.js';
 
 export interface FileLintOptions {
   /** Every registered rule; settings decide which run. */
@@ -33,6 +34,8 @@ export interface FileLintOptions {
    * next file sees them. Defaults to an empty catalog.
    */
   catalog?: Catalog;
+  /** Lock and rewrite findings on tables under this many rows (sizes known from a live database) drop to warnings. */
+  smallTableRows?: number;
 }
 
 export interface FileLintResult {
@@ -150,11 +153,13 @@ function runRules(
     frame.scopes = phase === 'abort' ? [createdIn('abort'), createdIn('expand')] : [createdIn(phase)];
     if (hasAbort && !abortCatalog && phase !== 'expand') abortCatalog = history.clone();
     frame.catalog = phase === 'abort' ? abortCatalog! : history;
+    const before = pending.length;
     for (const { rule, context } of contexts) {
       if (!rule.phases.includes(phase)) continue;
       if (statement.kind === 'Invalid' && rule.id !== 'syntax-error') continue;
       rule.check(statement, context);
     }
+    if (pending.length > before) noteSizes(pending.slice(before), statement, frame.catalog, session.searchPath, options.smallTableRows ?? DEFAULT_SMALL_TABLE_ROWS);
     // A function body runs when called, not now: only a DO block's statements create objects here.
     if (statement.container?.kind !== 'function') {
       createdIn(phase).observe(statement);
@@ -164,6 +169,26 @@ function runRules(
     // Rules read this list synchronously and keep no reference to it, so it grows in place.
     // A function body's statements run when it is called, not in this transaction.
     if (transaction.inTransaction && statement.container?.kind !== 'function') transactionStatements.push(statement);
+  }
+}
+
+const DEFAULT_SMALL_TABLE_ROWS = 10_000;
+
+/**
+ * With sizes from a live database, a lock or rewrite finding says how big
+ * the tables are, and on tables that are all small it is a warning: holding
+ * ACCESS EXCLUSIVE on a 200-row lookup table for a millisecond stalls no one.
+ */
+function noteSizes(found: PendingFinding[], statement: Statement, catalog: Catalog, searchPath: readonly string[], smallTableRows: number): void {
+  const locking = found.filter((f) => f.rule.category === 'lock');
+  if (locking.length === 0) return;
+  const note = sizeNote(statement, catalog, searchPath, smallTableRows);
+  if (!note) return;
+  for (const finding of locking) {
+    finding.message = note.small
+      ? `${finding.message} Tables: ${note.text} — under smallTableRows (${smallTableRows.toLocaleString('en-US')}), so the lock is brief.`
+      : `${finding.message} Tables: ${note.text}.`;
+    if (note.small) finding.severity = 'warn';
   }
 }
 

@@ -95,7 +95,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       replayFile(catalog, file);
       continue;
     }
-    const result = lintMigrationFile(file, { rules, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner, catalog });
+    const result = lintMigrationFile(file, { rules, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner, catalog, ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}) });
     findings.push(...result.findings);
     linted.push({ path: file.path, statements: result.statements, layout: file.layout, text: file.text });
   }
