@@ -44,6 +44,7 @@ import requireConcurrentReindex from './require-concurrent-reindex.js';
 import requireLockTimeout from './require-lock-timeout.js';
 import requireStatementTimeout from './require-statement-timeout.js';
 import syntaxError from './syntax-error.js';
+import unknownObject from './unknown-object.js';
 import unusedIgnore from './unused-ignore.js';
 
 export const rules: readonly Rule[] = [
@@ -91,5 +92,6 @@ export const rules: readonly Rule[] = [
   requireLockTimeout,
   requireStatementTimeout,
   syntaxError,
+  unknownObject,
   unusedIgnore,
 ];

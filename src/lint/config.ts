@@ -106,7 +106,7 @@ export function parseConfig(file: string, text: string, knownRules: readonly str
   return validateConfig(file, raw, knownRules);
 }
 
-const SETTINGS = new Set(['error', 'warn', 'off']);
+const SETTINGS = new Set(['error', 'warn', 'info', 'off']);
 const KEYS = new Set([
   '$schema',
   'migrationsDir',

@@ -14,7 +14,7 @@ export function formatGithub(result: LintResult): string {
 }
 
 function toCommand(finding: Finding): string {
-  const command = finding.severity === 'error' ? 'error' : 'warning';
+  const command = finding.severity === 'error' ? 'error' : finding.severity === 'warn' ? 'warning' : 'notice';
   const properties: [string, string | number][] = [
     ['file', finding.file],
     ['line', finding.line],

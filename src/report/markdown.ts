@@ -24,7 +24,7 @@ function heading(summary: LintSummary): string {
 function table(findings: Finding[]): string {
   const rows = findings.slice(0, MAX_TABLE_ROWS).map(
     (finding) =>
-      `| ${finding.severity === 'error' ? '❌' : '⚠️'} | ${codeSpan(finding.file)} | ${finding.line} | ${codeSpan(finding.rule)} | ${finding.phase} | ${escapeText(finding.message)} |`,
+      `| ${finding.severity === 'error' ? '❌' : finding.severity === 'warn' ? '⚠️' : 'ℹ️'} | ${codeSpan(finding.file)} | ${finding.line} | ${codeSpan(finding.rule)} | ${finding.phase} | ${escapeText(finding.message)} |`,
   );
   const lines = ['| | File | Line | Rule | Phase | Message |', '|---|---|---:|---|---|---|', ...rows];
   const hidden = findings.length - rows.length;

@@ -48,8 +48,8 @@ export function formatPretty(result: LintResult, options: PrettyOptions): string
 }
 
 function renderFinding(finding: Finding, lines: string[] | undefined, c: ChalkInstance): string {
-  const paint = finding.severity === 'error' ? c.red : c.yellow;
-  const severity = finding.severity === 'error' ? 'error' : 'warning';
+  const paint = finding.severity === 'error' ? c.red : finding.severity === 'warn' ? c.yellow : c.blue;
+  const severity = finding.severity === 'error' ? 'error' : finding.severity === 'warn' ? 'warning' : 'info';
   const header = [
     c.bold(`${sanitize(finding.file)}:${finding.line}:${finding.column}`),
     paint.bold(severity),

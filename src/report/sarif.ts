@@ -8,7 +8,7 @@ const INFORMATION_URI = 'https://github.com/pgtandem/pgtandem';
 /** Relative paths are resolved by the consumer (GitHub code scanning: the checkout root). */
 const SRCROOT = '%SRCROOT%';
 
-type SarifLevel = 'error' | 'warning';
+type SarifLevel = 'error' | 'warning' | 'note';
 
 interface ArtifactLocation {
   uri: string;
@@ -101,7 +101,7 @@ function toRegion(finding: Finding) {
 }
 
 function sarifLevel(severity: Severity): SarifLevel {
-  return severity === 'error' ? 'error' : 'warning';
+  return severity === 'error' ? 'error' : severity === 'warn' ? 'warning' : 'note';
 }
 
 /**

@@ -28,7 +28,7 @@ describe.each(rules.map((rule) => [rule.id, rule] as const))('%s', (id, rule) =>
     const findings = await findingsOf(id, sql);
     expect(findings.length).toBeGreaterThan(0);
     for (const finding of findings) {
-      expect(['error', 'warn']).toContain(finding.severity);
+      expect(finding.severity).toBe(rule.severity === 'info' ? 'info' : finding.severity === 'warn' ? 'warn' : 'error');
       expect(finding.message).not.toBe('');
       expect(finding.docs).toContain(`${id}.md`);
     }
