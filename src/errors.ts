@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'LOCK_DEADLINE'
   | 'CONTRACT_BLOCKED'
   | 'PHASE_FAILED'
-  | 'BACKFILL_REFUSED';
+  | 'BACKFILL_REFUSED'
+  | 'SCRIPT_LOAD_FAILED';
 
 /** The base of every error pgtandem throws on purpose: one line, a code, an optional cause. */
 export class PgtandemError extends Error {
@@ -80,5 +81,22 @@ export class BackfillRefusedError extends PgtandemError {
     options?: { cause?: unknown },
   ) {
     super('BACKFILL_REFUSED', message, options);
+  }
+}
+
+/**
+ * A TypeScript or JavaScript migration that cannot be loaded (a syntax error,
+ * an import that does not resolve, an export that is not a function): nothing
+ * ran, so it is a usage problem (exit 2). The message names the file, with
+ * line:column when the error has a position.
+ */
+export class ScriptLoadError extends PgtandemError {
+  constructor(
+    readonly file: string,
+    message: string,
+    readonly position?: { line: number; column: number },
+    options?: { cause?: unknown },
+  ) {
+    super('SCRIPT_LOAD_FAILED', `${file}${position ? `:${position.line}:${position.column}` : ''}: ${message}`, options);
   }
 }

@@ -17,7 +17,9 @@ export function printRunnerEvents(io: CliIO): (event: RunnerEvent) => void {
         return;
       }
       case 'action-done':
-        io.stdout(`  ✓ ${event.action.id} line ${event.action.line}${event.skipped ? ` (skipped: ${event.skipped})` : ''}\n`);
+        io.stdout(
+          `  ✓ ${event.action.id} ${event.action.script ? `export ${event.action.script.exportName}` : `line ${event.action.line}`}${event.skipped ? ` (skipped: ${event.skipped})` : ''}\n`,
+        );
         return;
       case 'phase-done':
         io.stdout(`  ${event.phase} done: ${event.migration.version}_${event.migration.name}\n`);

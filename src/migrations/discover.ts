@@ -7,6 +7,7 @@ import { DirectoryListings, findSqlFiles, sqlFilesIn, type SqlTarget } from './f
 import { LAYOUT_READERS } from './layouts/index.js';
 import { compareMigrations, comparePaths } from './order.js';
 import { checkMigrationText, decodeMigrationBytes, type MigrationText } from './read-text.js';
+import { parseScriptName, type ScriptName } from './script-name.js';
 
 export { DiscoveryError, type DiscoveryErrorCode } from './discovery-error.js';
 
@@ -37,8 +38,14 @@ export async function discoverMigrations(
   const found = await findSqlFiles(paths, listings);
   const migrations: MigrationFile[] = [];
   const skipped = [...found.ignored];
+  const sqlTargets: SqlTarget[] = [];
+  for (const target of found.targets) {
+    const script = parseScriptName(basename(target.fsPath));
+    if (script) migrations.push(await readScriptMigration(target, script));
+    else sqlTargets.push(target);
+  }
   // Prisma and Diesel keep one directory per migration: read directories concurrently, not one by one.
-  await mapConcurrently([...groupByDirectory(found.targets)], DIRECTORY_CONCURRENCY, async ([dir, targets]) => {
+  await mapConcurrently([...groupByDirectory(sqlTargets)], DIRECTORY_CONCURRENCY, async ([dir, targets]) => {
     const directory = await readDirectory(dir, targets, listings);
     for (const target of targets) {
       const base = basename(target.fsPath);
@@ -80,6 +87,29 @@ export function readMigrationSource(
     throw new DiscoveryError('NOT_FORWARD_MIGRATION', path, `${path} is not a forward migration: ${reason}`);
   }
   return toMigration(slashed, checked, classified, withDefaults(options), false);
+}
+
+/**
+ * A TypeScript or JavaScript migration: its exports are its phases, so the
+ * text is kept (for the checksum) but not split into sections.
+ */
+async function readScriptMigration(target: SqlTarget, script: ScriptName): Promise<MigrationFile> {
+  const bytes = await readFile(target.fsPath).catch((cause: unknown) => {
+    throw new DiscoveryError('READ_FAILED', target.displayPath, `cannot read ${target.displayPath}`, { cause });
+  });
+  const source = decodeMigrationBytes(bytes);
+  const migration: MigrationFile = {
+    path: target.displayPath,
+    layout: 'native',
+    version: [script.version],
+    name: script.name,
+    text: source.text,
+    segments: [],
+    inTransaction: true,
+    script: { language: script.language, file: resolve(target.fsPath) },
+  };
+  if (source.readProblem) migration.readProblem = source.readProblem;
+  return migration;
 }
 
 interface DirectoryEntry {

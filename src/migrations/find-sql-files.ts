@@ -1,10 +1,11 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from './fast-fs.js';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { DiscoveryError } from './discovery-error.js';
+import { parseScriptName } from './script-name.js';
 
-/** A `.sql` file to return, with the path shown to the user and the one to read. */
+/** A migration file (`.sql`, or a `<version>_<name>.ts` script) to return, with the path shown to the user and the one to read. */
 export interface SqlTarget {
   displayPath: string;
   fsPath: string;
@@ -17,7 +18,8 @@ export interface FoundFiles {
 }
 
 /**
- * Expands files, directories (recursively) and globs into `.sql` files, each once,
+ * Expands files, directories (recursively) and globs into `.sql` files and
+ * script migrations (`<version>_<name>.ts|.mts|.js|.mjs`), each once,
  * skipping `node_modules` and hidden entries. A path that exists is taken
  * literally even if it looks like a glob.
  */
@@ -36,8 +38,8 @@ export async function findSqlFiles(paths: readonly string[], listings = new Dire
     if (kind === 'directory') {
       for (const rel of await walk(given, new Set(), listings)) add(joinDisplay(given, rel), join(given, rel));
     } else if (kind === 'file') {
-      if (isSql(given)) add(given, given);
-      else found.ignored.push({ path: toSlashes(given), reason: 'not a .sql file' });
+      if (isMigrationName(basename(given))) add(given, given);
+      else found.ignored.push({ path: toSlashes(given), reason: 'not a .sql file or a <version>_<name>.ts migration' });
     } else if (isDynamicPattern(given)) {
       await expandGlob(given, add, listings);
     } else {
@@ -60,7 +62,7 @@ async function expandGlob(pattern: string, add: (display: string, fsPath: string
     const path = match.replace(/\/$/, '');
     if ((await kindOf(path)) === 'directory') {
       for (const rel of await walk(path, new Set(), listings)) add(joinDisplay(path, rel), join(path, rel));
-    } else if (isSql(path)) add(path, path);
+    } else if (isMigrationName(basename(path))) add(path, path);
   }
 }
 
@@ -85,7 +87,7 @@ async function walk(dir: string, visited: Set<string>, listings: DirectoryListin
     if (kind === 'directory') {
       const rels = await walk(full, visited, listings, symlink ? undefined : join(resolved, entry.name));
       files.push(...rels.map((rel) => `${entry.name}/${rel}`));
-    } else if (kind === 'file' && isSql(entry.name)) files.push(entry.name);
+    } else if (kind === 'file' && isMigrationName(entry.name)) files.push(entry.name);
   }
   return files;
 }
@@ -131,6 +133,10 @@ async function kindOf(path: string): Promise<'file' | 'directory' | undefined> {
 
 function isSql(name: string): boolean {
   return name.toLowerCase().endsWith('.sql');
+}
+
+function isMigrationName(name: string): boolean {
+  return isSql(name) || parseScriptName(name) !== undefined;
 }
 
 function joinDisplay(base: string, rel: string): string {

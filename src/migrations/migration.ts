@@ -27,6 +27,20 @@ export interface Segment {
   end: number;
 }
 
+export type ScriptLanguage = 'typescript' | 'javascript';
+
+/**
+ * A migration written as a module (`<version>_<name>.ts`, `.mts`, `.js`,
+ * `.mjs`) exporting `expand`, `migrate`, `contract` and `abort` (or `up`) as
+ * `async (db: Kysely<any>) => void`. Its phases are its exports, not text
+ * sections: such a file has no segments.
+ */
+export interface MigrationScript {
+  language: ScriptLanguage;
+  /** Absolute path of the module, to load it wherever the display path is relative to. */
+  file: string;
+}
+
 /** One migration as a linter or runner sees it: a single forward file. */
 export interface MigrationFile {
   /** Path as given or found, used in findings. */
@@ -43,6 +57,8 @@ export interface MigrationFile {
    * the layout's own marker, else `assumeInTransaction`.
    */
   inTransaction: boolean;
+  /** Set for a TypeScript or JavaScript migration (layout `native`, no segments); absent for SQL files. */
+  script?: MigrationScript;
   /** A problem found while reading the file (not UTF-8, binary); statements may still follow. */
   readProblem?: { message: string; offset: number };
 }

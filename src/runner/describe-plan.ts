@@ -15,6 +15,12 @@ export function describePlans(plans: readonly PhasePlan[], backfills: ReadonlyMa
     const done = resumeAt[plan.migration.version] ?? 0;
     if (done > 0) lines.push(`  resumes an interrupted run: the first ${done} action${done === 1 ? '' : 's'} finished already and will not run again`);
     for (const [index, action] of plan.actions.entries()) {
+      if (action.script) {
+        // Its SQL and locks exist only once the function runs: the plan can name the export, nothing more.
+        const language = action.script.language === 'typescript' ? 'TypeScript' : 'JavaScript';
+        lines.push(`  ${action.id}  ${index < done ? 'done already: ' : ''}runs ${plan.migration.path} export ${action.script.exportName} (${language}, one transaction)`);
+        continue;
+      }
       lines.push(`  ${action.id}  ${index < done ? 'done already' : boundary(action)}  line ${action.line}`);
       const locks = action.expectedLocks.map((l) => `${l.mode} on ${displayName(l.table)}`);
       lines.push(`    locks: ${locks.length > 0 ? locks.join(', ') : 'no table lock'}`);

@@ -4,6 +4,7 @@ import { redact } from '../db/redact.js';
 import type { BackfillCursor, BackfillEngine } from './backfill-engine.js';
 import type { RunnerEvent } from './events.js';
 import { timeoutSettings, transactionRunner, withLockRetry, type LockRetryContext } from './lock-retry.js';
+import { scriptKysely } from './pinned-kysely.js';
 import type { Action, PhasePlan } from './plan.js';
 import { prepareRerun } from './rerun-guard.js';
 import type { RunnerSettings } from './settings.js';
@@ -32,7 +33,7 @@ export async function executePlan(plan: PhasePlan, startAt: number, cursor: { ac
   const { migration, phase } = plan;
   for (let index = startAt; index < plan.actions.length; index++) {
     const action = plan.actions[index]!;
-    const label = `${migration.path} ${action.id} (line ${action.line})`;
+    const label = action.script ? `${migration.path} export ${action.script.exportName}` : `${migration.path} ${action.id} (line ${action.line})`;
     if (context.signal?.aborted) {
       throw new RunnerError('PHASE_FAILED', `${migration.path}: stopped before ${action.id} (line ${action.line}) on request; ${index} of ${plan.actions.length} actions done — rerun to resume`);
     }
@@ -51,6 +52,13 @@ export async function executePlan(plan: PhasePlan, startAt: number, cursor: { ac
         // A backfill stopped by the signal returns unfinished: its cursor is saved, the action is not done.
         if (!result.done) throw new RunnerError('PHASE_FAILED', `${label}: backfill stopped on request after ${result.rowsDone} rows; rerun to resume from its cursor`);
         await context.state.checkpoint(migration.version, phase, index + 1);
+      } else if (action.script) {
+        // A lock_not_available anywhere in the function rolls it all back and calls it again.
+        const { run } = action.script;
+        await transactionRunner(retry)(async (client) => {
+          await run(scriptKysely(client));
+          await context.state.checkpoint(migration.version, phase, index + 1);
+        });
       } else if (action.transactional) {
         await transactionRunner(retry)(async (client) => {
           await client.query(action.sql);

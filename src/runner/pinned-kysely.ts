@@ -8,8 +8,33 @@ import type pg from 'pg';
  * advisory lock lives on that connection too; a pool would hand out others.
  */
 export function pinnedKysely<Database>(client: pg.ClientBase): Kysely<Database> {
+  return kyselyOn((sql, parameters) => client.query(sql, parameters as unknown[]));
+}
+
+// BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not ROLLBACK TO a savepoint), ABORT, PREPARE TRANSACTION.
+const TRANSACTION_CONTROL = /^\s*(begin|start\s+transaction|commit|end|abort|prepare\s+transaction|rollback(?!\s+to\b))\b/i;
+
+/**
+ * The `db` a TypeScript/JavaScript migration's phase function receives: pinned
+ * to the runner's connection, inside the transaction the runner opened (with
+ * its timeouts) and commits together with the checkpoint. The function must
+ * not end that transaction: `db.transaction()` and a raw BEGIN / COMMIT /
+ * ROLLBACK are refused with an error (savepoints are fine).
+ */
+export function scriptKysely(client: pg.ClientBase): Kysely<any> {
+  return kyselyOn((sql, parameters) => {
+    if (TRANSACTION_CONTROL.test(sql)) {
+      return Promise.reject(
+        new Error(`"${sql.trim().split(/\s+/)[0]}" refused: a migration's phase function runs inside the runner's transaction, which the runner commits; do not use db.transaction(), BEGIN, COMMIT or ROLLBACK (savepoints are fine)`),
+      );
+    }
+    return client.query(sql, parameters as unknown[]);
+  });
+}
+
+function kyselyOn<Database>(query: (sql: string, parameters: readonly unknown[]) => Promise<unknown>): Kysely<Database> {
   const connection = {
-    query: (sql: string, parameters: readonly unknown[]) => client.query(sql, parameters as unknown[]),
+    query,
     release: () => {},
   } as unknown as PostgresPoolClient;
   const pool: PostgresPool = { connect: async () => connection, end: async () => {} };

@@ -8,16 +8,18 @@ import { SourceText } from '../sql/source-text.js';
 import { nodeOf, type Statement } from '../sql/statement.js';
 import { cannotRunInTransaction } from '../sql/transaction-block.js';
 import type { BackfillEngine } from './backfill-engine.js';
+import type { ScriptPhase } from './script-migration.js';
 
 /**
  * One unit the executor runs and checkpoints: a group of statements in one
- * transaction, a statement that must run alone outside any, or a batched
- * backfill (many short transactions, resumable through its cursor).
+ * transaction, a statement that must run alone outside any, a batched
+ * backfill (many short transactions, resumable through its cursor), or the
+ * phase function of a TypeScript/JavaScript migration (one transaction).
  */
 export interface Action {
   /** `<phase>#<n>`, 1-based, stable while the section text is unchanged. */
   id: string;
-  kind: 'statements' | 'backfill';
+  kind: 'statements' | 'backfill' | 'script';
   transactional: boolean;
   /** The SQL sent, statements separated by `;`. */
   sql: string;
@@ -25,13 +27,15 @@ export interface Action {
   expectedLocks: TableLock[];
   /** 1-based line of the first statement, for messages. */
   line: number;
+  /** Kind `script`: the export to call (no SQL, no statements, locks unknown before it runs). */
+  script?: ScriptPhase;
 }
 
 /** What one phase of one migration will do; data only, so --dry-run and tests read it without a database. */
 export interface PhasePlan {
   migration: { version: string; name: string; path: string };
   phase: Phase;
-  /** sha256 of the section text (every segment of the phase, in file order). */
+  /** sha256 of the section text (every segment of the phase, in file order); of the whole file for a script migration. */
   checksum: string;
   actions: Action[];
 }
@@ -55,8 +59,37 @@ export function sectionText(file: MigrationFile, phase: Phase): string {
     .join('\n');
 }
 
+/**
+ * What a phase's checksum covers: its section text; for a TypeScript or
+ * JavaScript migration the whole file, since one export may call code shared
+ * with the others (so any edit after a phase ran is refused).
+ */
 export function sectionChecksum(file: MigrationFile, phase: Phase): string {
-  return createHash('sha256').update(sectionText(file, phase)).digest('hex');
+  return createHash('sha256').update(file.script ? file.text : sectionText(file, phase)).digest('hex');
+}
+
+/**
+ * The plan of one phase of a loaded script migration: one action calling its
+ * export in one transaction, or none when the module does not export it.
+ */
+export function planScriptPhase(file: MigrationFile, phase: Phase, exports: Partial<Record<Phase, ScriptPhase>>): PhasePlan {
+  const script = exports[phase];
+  const action: Action | undefined = script && {
+    id: `${phase}#1`,
+    kind: 'script',
+    transactional: true,
+    sql: '',
+    statements: [],
+    expectedLocks: [],
+    line: 1,
+    script,
+  };
+  return {
+    migration: { version: migrationKey(file), name: file.name, path: file.path },
+    phase,
+    checksum: sectionChecksum(file, phase),
+    actions: action ? [action] : [],
+  };
 }
 
 /**
@@ -72,6 +105,7 @@ export function sectionChecksum(file: MigrationFile, phase: Phase): string {
  * loaded (`loadParser()`).
  */
 export function planPhase(file: MigrationFile, phase: Phase, options: PlanOptions): PhasePlan {
+  if (file.script) throw new RunnerError('PLAN_REFUSED', `${file.path}: a ${file.script.language} migration has no SQL sections; plan it with planScriptPhase`);
   const source = new SourceText(file.text);
   const where = (statement: Statement): string => `${file.path}:${source.position(statement.start).line}`;
   const statements = file.segments.filter((s) => s.phase === phase).flatMap((s) => parseSegment(file.text, s).statements);

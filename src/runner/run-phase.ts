@@ -8,7 +8,8 @@ import { checkOldReleaseGone, type ContractGuard } from './contract-guard.js';
 import { checkChecksums, eligibleMigrations, STATE_AFTER } from './eligibility.js';
 import type { RunnerEvent } from './events.js';
 import { checkBackfills, executePlan } from './executor.js';
-import { planPhase, type PhasePlan } from './plan.js';
+import { planPhase, planScriptPhase, type PhasePlan } from './plan.js';
+import { loadScriptMigration } from './script-migration.js';
 import { acquireRunnerLock, releaseRunnerLock } from './runner-lock.js';
 import type { RunnerSettings } from './settings.js';
 import { MigrationState, type MigrationRecord } from './state.js';
@@ -58,7 +59,7 @@ export async function runPhase(options: PhaseRunOptions): Promise<PhaseRunResult
   if (options.dryRun) {
     const records = await state.list();
     checkChecksums(options.migrations, records);
-    const plans = eligibleMigrations(phase, options.migrations, records, options.to).map((file) => planPhase(file, phase, planOptions(options)));
+    const plans = await planMigrations(eligibleMigrations(phase, options.migrations, records, options.to), options);
     return { phase, plans, resumeAt: resumePoints(phase, records) };
   }
 
@@ -69,7 +70,7 @@ export async function runPhase(options: PhaseRunOptions): Promise<PhaseRunResult
     const records = await state.list();
     checkChecksums(options.migrations, records);
     const files = eligibleMigrations(phase, options.migrations, records, options.to);
-    const plans = files.map((file) => planPhase(file, phase, planOptions(options)));
+    const plans = await planMigrations(files, options);
     if (phase === 'migrate') await checkBackfills(plans, client, options.backfill);
     if (phase === 'contract' && plans.length > 0 && options.guard) await checkOldReleaseGone(client, options.guard, options.onEvent);
     for (const plan of plans) await runPlan(plan, state, options);
@@ -104,6 +105,20 @@ async function runPlan(plan: PhasePlan, state: MigrationState, options: PhaseRun
   await state.finishPhase(migration.version, phase, STATE_AFTER[phase]);
   await state.finishEvent(event, 'succeeded');
   options.onEvent?.({ type: 'phase-done', migration, phase, actions: plan.actions.length });
+}
+
+/**
+ * Plans every migration before any runs: SQL sections are split into
+ * actions; TypeScript/JavaScript migrations are loaded (their top level runs,
+ * not their phase functions), so one that cannot load stops the run before
+ * anything changed.
+ */
+async function planMigrations(files: readonly MigrationFile[], options: PhaseRunOptions): Promise<PhasePlan[]> {
+  const plans: PhasePlan[] = [];
+  for (const file of files) {
+    plans.push(file.script ? planScriptPhase(file, options.phase, (await loadScriptMigration(file)).phases) : planPhase(file, options.phase, planOptions(options)));
+  }
+  return plans;
 }
 
 function resumePoints(phase: Phase, records: readonly MigrationRecord[]): Record<string, number> {

@@ -451,7 +451,7 @@ describe('finding files', () => {
     const root = await tree({ 'db/1_a.sql': 'SELECT 1;', 'notes.md': '#' });
     const found = await discoverMigrations([join(root, 'db'), join(root, 'db', '1_a.sql'), join(root, 'notes.md')]);
     expect(found.migrations).toHaveLength(1);
-    expect(found.skipped).toEqual([{ path: join(root, 'notes.md'), reason: 'not a .sql file' }]);
+    expect(found.skipped).toEqual([{ path: join(root, 'notes.md'), reason: 'not a .sql file or a <version>_<name>.ts migration' }]);
   });
 
   it('joins the path as given with the relative part, in forward slashes', async () => {
