@@ -8,8 +8,9 @@ import type { QualifiedName } from '../sql/names.js';
  *
  * Names are stored as Postgres stores them (folded, unquoted). Types are in
  * `format_type()` form (`integer`, `character varying(20)`, `numeric(10,2)`,
- * `timestamp with time zone`, `text[]`, `public.mood` for user types outside
- * pg_catalog), so a replayed type compares equal to the server's.
+ * `timestamp with time zone`, `text[]`; user types as a session with the
+ * default search_path sees them: `mood` in public, `billing.state` elsewhere),
+ * so a replayed type compares equal to the server's.
  */
 /** A name the catalog resolved: always schema-qualified. */
 export interface ObjectName {
@@ -21,7 +22,10 @@ export interface ColumnInfo {
   name: string;
   type: string;
   notNull: boolean;
-  /** The default expression's text, when there is one (and for serial columns: `nextval(…)`). */
+  /**
+   * The default expression's text, when there is one (and for serial columns: `nextval(…)`; for a
+   * generated column: its generation expression, which PostgreSQL keeps where defaults go).
+   */
   default?: string;
   /** Whether evaluating the default is volatile (`nextval`, `random()`, `clock_timestamp()`…). */
   defaultVolatile?: boolean;
@@ -55,8 +59,12 @@ export interface TableInfo {
   partitionOf?: ObjectName;
   columns: ColumnInfo[];
   constraints: ConstraintInfo[];
-  /** Known only from a live database: estimated rows (`reltuples`) and total bytes with indexes and TOAST. */
-  size?: { rows: number; bytes: number };
+  /**
+   * Known only from a live database: estimated rows (`reltuples`) and total bytes with indexes and TOAST
+   * (for a partitioned table, summed over its partitions). `rows` is undefined while the table has never
+   * been vacuumed or analyzed: PostgreSQL then has no estimate, and the table may be of any size.
+   */
+  size?: { rows?: number; bytes: number };
 }
 
 export interface IndexInfo {
