@@ -21,8 +21,14 @@ export function sizeNote(statement: Statement, catalog: Catalog, searchPath: rea
   if (locks.length === 0) return undefined;
   const sized = locks.map((lock) => ({ lock, table: catalog.table(lock.table, searchPath) }));
   if (sized.some(({ table }) => table?.size === undefined)) return undefined;
-  const text = sized.map(({ lock, table }) => `${displayName(lock.table)} (~${rows(table!.size!.rows)} rows, ${bytes(table!.size!.bytes)})`).join(', ');
-  return { text, small: sized.every(({ table }) => table!.size!.rows < smallTableRows) };
+  const text = sized
+    .map(({ lock, table }) => {
+      const count = table!.size!.rows;
+      // PostgreSQL 14+ reports -1 (here: undefined) rows for a table never vacuumed or analyzed.
+      return `${displayName(lock.table)} (${count === undefined ? 'rows not yet counted' : `~${rows(count)} rows`}, ${bytes(table!.size!.bytes)})`;
+    })
+    .join(', ');
+  return { text, small: sized.every(({ table }) => table!.size!.rows !== undefined && table!.size!.rows < smallTableRows) };
 }
 
 function rows(n: number): string {
