@@ -33,11 +33,15 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .option('--since <git-ref>', 'lint only migrations added or changed since the merge base with <git-ref>')
     .option('--staged', 'lint only migrations staged in git (for pre-commit hooks)')
     .option('-c, --config <file>', 'use this config file instead of searching for pgtandem.config.json')
+    .option(
+      '--database-url <url>',
+      'start from this database\'s schema and table sizes (read-only; env PGTANDEM_DATABASE_URL); lock findings on tables under smallTableRows become warnings',
+    )
     .addHelpText(
       'after',
       [
         '',
-        'Exit codes: 0 no errors (warnings allowed), 1 error findings, 2 usage, configuration or I/O problem.',
+        'Exit codes: 0 no errors (warnings allowed), 1 error findings, 2 usage, configuration, I/O or connection problem.',
         'Silence a statement: -- pgtandem-ignore <rule>[, <rule>]: <reason>   a file: -- pgtandem-ignore-file <rule>…',
         'Rules: docs/rules/README.md',
       ].join('\n'),

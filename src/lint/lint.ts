@@ -98,7 +98,8 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     }
     const catalog = catalogOf(file);
     if (!toLint) {
-      replayFile(catalog, file);
+      // A live database's catalog already holds what the applied history did.
+      if (!options.catalog) replayFile(catalog, file);
       continue;
     }
     const result = lintMigrationFile(file, { rules, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner, catalog, ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}) });

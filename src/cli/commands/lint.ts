@@ -1,4 +1,7 @@
+import { connect } from '../../db/connect.js';
 import { UsageError } from '../../errors.js';
+import type { Catalog } from '../../schema/catalog.js';
+import { readCatalog } from '../../schema/read-catalog.js';
 import { parsePgVersion } from '../../lint/config.js';
 import { lint, rules } from '../../lint/lint.js';
 import { formatResult, isFormat, FORMATS } from '../../report/format.js';
@@ -13,6 +16,7 @@ export interface LintCommandOptions {
   since?: string;
   staged?: boolean;
   config?: string;
+  databaseUrl?: string;
 }
 
 /** `pgtandem lint [paths…]`: prints the report and returns the exit code. */
@@ -21,8 +25,11 @@ export async function lintCommand(paths: string[], options: LintCommandOptions, 
   if (options.since && options.staged) throw new UsageError('--since and --staged cannot be combined');
   const pgVersion = options.pgVersion === undefined ? undefined : parsePgVersion(options.pgVersion, (m) => new UsageError(`--pg-version: ${m}`));
 
+  const url = options.databaseUrl ?? io.env.PGTANDEM_DATABASE_URL;
+  const catalog = url ? await liveCatalog(url) : undefined;
   const result = await lint({
     paths,
+    ...(catalog ? { catalog } : {}),
     cwd: io.cwd,
     ...(options.config ? { configFile: options.config } : {}),
     ...(pgVersion !== undefined ? { config: { pgVersion } } : {}),
@@ -36,4 +43,14 @@ export async function lintCommand(paths: string[], options: LintCommandOptions, 
     }),
   );
   return result.summary.errors > 0 ? EXIT.findings : EXIT.ok;
+}
+
+/** The schema and table sizes of a live database, read in a read-only transaction. */
+async function liveCatalog(url: string): Promise<Catalog> {
+  const connection = await connect(url, 'pgtandem lint');
+  try {
+    return await readCatalog(connection.client);
+  } finally {
+    await connection.close();
+  }
 }
