@@ -4,7 +4,7 @@ import { compareVersions } from './version.js';
 /**
  * Run order: directory by directory in path order; inside one, by version
  * (numerically, part by part), then name, then path; files without a version
- * last, by path. Prisma and Diesel migrations live one level down, so their
+ * last, by path. Prisma folders go in name order, as Prisma runs them. Prisma and Diesel migrations live one level down, so their
  * directory is the folder holding the version directories.
  */
 export function compareMigrations(a: MigrationFile, b: MigrationFile): number {
@@ -14,6 +14,8 @@ export function compareMigrations(a: MigrationFile, b: MigrationFile): number {
   const bVersioned = b.version.length > 0;
   if (aVersioned !== bVersioned) return aVersioned ? -1 : 1;
   if (aVersioned) {
+    // Prisma runs its migration folders in name order: `20250625_x` after `20230518191501_y`.
+    if (a.layout === 'prisma' && b.layout === 'prisma') return comparePaths(a.path, b.path);
     const byVersion = compareVersions(a.version, b.version);
     if (byVersion !== 0) return byVersion;
     const byName = compareStrings(a.name, b.name);

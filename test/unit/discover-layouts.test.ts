@@ -312,6 +312,16 @@ describe('prisma layout', () => {
       ['migrations/20240102000000_second/migration.sql', 'prisma', ['20240102000000'], 'second'],
     ]);
   });
+
+  it('runs the folders in name order, as Prisma does, even when a shorter timestamp is numerically smaller', async () => {
+    // langfuse's 20250625_add_pivot_table_charttype runs after 20250409154352_…, not before 20230518191501_….
+    const found = await discover({
+      'migrations/20250625_pivot/migration.sql': 'ALTER TABLE "t" ADD "c" int;',
+      'migrations/20230518191501_init/migration.sql': 'CREATE TABLE "t" ("id" int);',
+      'migrations/20250409154352_type/migration.sql': 'CREATE TYPE "k" AS ENUM (\'a\');',
+    });
+    expect(found.migrations.map((m) => m.name)).toEqual(['init', 'type', 'pivot']);
+  });
 });
 
 describe('drizzle layout', () => {
