@@ -36,7 +36,7 @@ export default defineRule({
         if (constraint?.contype !== 'CONSTR_FOREIGN' || isNotValid(constraint)) continue;
         const parent = nameOfRangeVar(constraint.pktable);
         context.report({
-          message: `Adding foreign key${constraint.conname ? ` ${constraint.conname}` : ''} validates every row of ${displayName(table)} while writes to it${parent ? ` and to ${displayName(parent)}` : ''} are blocked; add it NOT VALID and VALIDATE later.`,
+          message: `Adding foreign key${constraint.conname ? ` ${constraint.conname}` : ''} validates every row of ${displayName(table)} under SHARE ROW EXCLUSIVE locks that block writes (not reads) to it${parent ? ` and to ${displayName(parent)}` : ''} until the scan ends; add it NOT VALID and VALIDATE later.`,
           span: command.span,
         });
       } else if (cmd.subtype === 'AT_AddColumn') {
@@ -46,7 +46,7 @@ export default defineRule({
         if (!column || !reference || !nonNullDefault(column)) continue;
         const parent = nameOfRangeVar(reference.pktable);
         context.report({
-          message: `Adding column ${column.colname ?? ''} with a default and a REFERENCES clause checks every row of ${displayName(table)} while writes to it${parent ? ` and to ${displayName(parent)}` : ''} are blocked.`,
+          message: `Adding column ${column.colname ?? ''} with a default and a REFERENCES clause checks every row of ${displayName(table)} under ACCESS EXCLUSIVE, blocking reads and writes of it (and writes to ${parent ? displayName(parent) : 'the referenced table'}) until the check ends.`,
           span: command.span,
         });
       }

@@ -35,7 +35,7 @@ export default defineRule({
       const kind = moveAll.objtype === 'OBJECT_INDEX' ? 'index' : moveAll.objtype === 'OBJECT_MATVIEW' ? 'materialized view' : 'table';
       const from = moveAll.orig_tablespacename ? ` in tablespace ${quoteIdent(moveAll.orig_tablespacename)}` : '';
       context.report({
-        message: `This moves every ${kind}${from}${moveAll.roles?.length ? ' owned by the listed roles' : ''}, each copied under ACCESS EXCLUSIVE: queries on those tables stop until their copy ends${moveAll.nowait ? ' (NOWAIT only fails fast when a lock is not free; the copy still blocks)' : ''}.`,
+        message: `This moves every ${kind}${from}${moveAll.roles?.length ? ' owned by the listed roles' : ''}, each copied under ACCESS EXCLUSIVE, which blocks reads and writes of that table until its copy ends${moveAll.nowait ? ' (NOWAIT only fails fast when a lock is not free; the copy still blocks)' : ''}.`,
       });
       return;
     }

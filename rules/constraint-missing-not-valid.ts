@@ -37,7 +37,7 @@ export default defineRule({
       if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
         if (addedNotValidEarlier(table, cmd.name, context.transactionStatements, statement, commands.indexOf(command))) {
           context.report({
-            message: `VALIDATE CONSTRAINT ${quoteIdent(cmd.name)} runs in the same transaction that added it NOT VALID: the lock taken by the ADD is held for the whole validation scan of ${displayName(table)}.`,
+            message: `VALIDATE CONSTRAINT ${quoteIdent(cmd.name)} runs in the same transaction that added it NOT VALID: the ADD's lock (ACCESS EXCLUSIVE for a CHECK, SHARE ROW EXCLUSIVE for a foreign key) stays held for the whole validation scan of ${displayName(table)}, blocking its writes (and, for a CHECK, its reads) instead of the SHARE UPDATE EXCLUSIVE a VALIDATE in its own transaction takes.`,
             span: command.span,
           });
         }
@@ -48,14 +48,14 @@ export default defineRule({
         const constraint = constraintOf(cmd.def);
         if (constraint?.contype !== 'CONSTR_CHECK' || isNotValid(constraint)) continue;
         context.report({
-          message: `Adding CHECK constraint${constraint.conname ? ` ${quoteIdent(constraint.conname)}` : ''} scans all of ${displayName(table)} under an ACCESS EXCLUSIVE lock; add it NOT VALID and VALIDATE it later.`,
+          message: `Adding CHECK constraint${constraint.conname ? ` ${quoteIdent(constraint.conname)}` : ''} scans all of ${displayName(table)} under an ACCESS EXCLUSIVE lock, blocking its reads and writes; add it NOT VALID and VALIDATE it later.`,
           span: command.span,
         });
       } else if (cmd.subtype === 'AT_AddColumn') {
         const column = columnDefOf(cmd);
         if (!column || !columnConstraints(column).some((c) => c.contype === 'CONSTR_CHECK')) continue;
         context.report({
-          message: `Adding column ${quoteIdent(column.colname ?? '?')} with an inline CHECK scans all of ${displayName(table)} under an ACCESS EXCLUSIVE lock; add the column bare, then the CHECK as NOT VALID.`,
+          message: `Adding column ${quoteIdent(column.colname ?? '?')} with an inline CHECK scans all of ${displayName(table)} under an ACCESS EXCLUSIVE lock, blocking its reads and writes; add the column bare, then the CHECK as NOT VALID.`,
           span: command.span,
         });
       }

@@ -38,7 +38,7 @@ export default defineRule({
     // ON ONLY a partitioned parent only creates an invalid parent index: instant, the recipe's first step.
     if (index.relation?.inh !== true) return;
     context.report({
-      message: `CREATE INDEX without CONCURRENTLY blocks every write to ${displayName(table)} until the index is built.`,
+      message: `CREATE INDEX without CONCURRENTLY takes a SHARE lock on ${displayName(table)}: every write to it is blocked (reads go on) until the index is built.`,
       span: findWords(statement, ['CREATE', 'UNIQUE?', 'INDEX']) ?? undefined,
     });
   },

@@ -244,7 +244,7 @@ describe('unreadable input through lint()', () => {
         1,
         3,
         13,
-        'CREATE INDEX without CONCURRENTLY blocks every write to users until the index is built.',
+        'CREATE INDEX without CONCURRENTLY takes a SHARE lock on users: every write to it is blocked (reads go on) until the index is built.',
       ],
     ]);
   });
