@@ -10,5 +10,5 @@ export function nextBatchSize(size: number, durationMs: number, options: { targe
   if (!full || durationMs >= targetMs / 2) return size;
   // Aim below the target: a batch's duration varies with what else the server does.
   const factor = Math.min(2, (0.8 * targetMs) / Math.max(durationMs, 1));
-  return Math.min(configured * 10, Math.max(size + 1, Math.floor(size * factor)));
+  return Math.min(configured * 100, Math.max(size + 1, Math.floor(size * factor)));
 }
