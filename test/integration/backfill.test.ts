@@ -285,12 +285,12 @@ describe('adaptive batch size', () => {
     expect(Math.max(...sizes.slice(1))).toBeLessThanOrEqual(25);
   });
 
-  it('grows when full batches run far under the target, up to ten times the configured size', async () => {
+  it('grows when full batches run far under the target, up to a hundred times the configured size', async () => {
     await db.client.query(`CREATE TABLE fast (id int PRIMARY KEY, v int); INSERT INTO fast SELECT g, g FROM generate_series(1, 3000) g;`);
     const sizes: number[] = [];
     await backfill('UPDATE fast SET v = v + 1', { batchSize: 10, batchTargetMs: 60_000, onProgress: (p) => p.done || sizes.push(p.batchSize) });
     expect(sizes.slice(0, 4)).toEqual([10, 20, 40, 80]);
-    expect(Math.max(...sizes)).toBe(100);
+    expect(Math.max(...sizes)).toBe(1000);
   });
 });
 

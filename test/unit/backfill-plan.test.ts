@@ -139,7 +139,7 @@ describe('nextBatchSize', () => {
     ['a full batch under half the target doubles', 1000, 10, true, 2000],
     ['a full batch at 40% of the target grows to aim at 80%', 1000, 40, true, 2000],
     ['a full batch at 45% of the target grows less', 1000, 45, true, 1777],
-    ['growth stops at ten times the configured size', 9000, 10, true, 10_000],
+    ['growth stops at a hundred times the configured size', 90_000, 10, true, 100_000],
     ['a partial batch (the table ran out) says nothing about speed', 1000, 10, false, 1000],
     ['a batch between half the target and the target keeps its size', 1000, 70, true, 1000],
   ])('%s', (_name, size, durationMs, full, expected) => {

@@ -1,6 +1,6 @@
 /**
  * The next batch size after a batch of `size` rows took `durationMs`: shrink in
- * proportion when it ran over `targetMs`, grow (at most double, up to ten times
+ * proportion when it ran over `targetMs`, grow (at most double, up to a hundred times
  * the configured size) when a full batch took under half of it, else keep it.
  */
 export function nextBatchSize(size: number, durationMs: number, options: { targetMs: number; configured: number; full: boolean }): number {
