@@ -43,6 +43,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
         '',
         'Exit codes: 0 no errors (warnings allowed), 1 error findings, 2 usage, configuration, I/O or connection problem.',
         'Silence a statement: -- pgtandem-ignore <rule>[, <rule>]: <reason>   a file: -- pgtandem-ignore-file <rule>…',
+        "squawk's -- squawk-ignore / -- squawk-ignore-file comments are honoured for the rules with the same id (docs/squawk.md).",
         'Rules: docs/rules/README.md',
       ].join('\n'),
     )
@@ -95,6 +96,18 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .action(async (options) => {
       const { statusCommand } = await import('./commands/status.js');
       exitCode = await statusCommand(options, io);
+    });
+
+  program
+    .command('init')
+    .description('write pgtandem.config.json (with its JSON Schema) and the migrations folder; detects Prisma, Drizzle, golang-migrate, Flyway and other layouts')
+    .option('--from-squawk [file]', "carry over squawk's settings from .squawk.toml (or this file): excluded_rules, pg_version, assume_in_transaction")
+    .option('-d, --dir <path>', 'migrations folder to use (created if missing) instead of detecting one')
+    .option('--force', 'overwrite an existing pgtandem.config.json')
+    .addHelpText('after', '\nExit codes: 0 written, 2 the config exists (without --force), or .squawk.toml is missing or invalid.')
+    .action(async (options) => {
+      const { initCommand } = await import('./commands/init.js');
+      exitCode = await initCommand(options, io);
     });
 
   program

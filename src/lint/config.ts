@@ -109,6 +109,8 @@ export function parseConfig(file: string, text: string, knownRules: readonly str
 const SETTINGS = new Set(['error', 'warn', 'info', 'off']);
 const KEYS = new Set([
   '$schema',
+  // Notes for people (`pgtandem init` writes them there: JSON has no comments).
+  '$comment',
   'migrationsDir',
   'pgVersion',
   'assumeInTransaction',
@@ -131,7 +133,7 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
   const input = raw as Record<string, unknown>;
   for (const key of Object.keys(input)) {
     if (!KEYS.has(key)) {
-      const known = [...KEYS].filter((k) => k !== '$schema');
+      const known = [...KEYS].filter((k) => !k.startsWith('$'));
       throw new ConfigError(file, `unknown setting "${key}"${suggest(key, known) || ` (known: ${known.join(', ')})`}`);
     }
   }

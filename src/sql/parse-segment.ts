@@ -24,7 +24,7 @@ export function parseSegment(fileText: string, segment: Segment): ParsedSegment 
   const bytes = new ByteOffsets(text);
   const whole = parseSql(text);
   // Scanning costs as much as parsing. Comments matter only for pgtandem's own
-  // directives, so a segment that parses and mentions none is scanned lazily,
+  // directives (and squawk's ignores), so a segment that parses and mentions none is scanned lazily,
   // statement by statement, when a rule asks for tokens.
   if (whole.ok && !mayHoldDirectives(text)) {
     const statements = whole.statements.map((raw) => lazyStatement(fileText, text, segment, bytes, raw));
@@ -45,9 +45,9 @@ export function parseSegment(fileText: string, segment: Segment): ParsedSegment 
   return { statements: parsePieces(fileText, segment, code), tokens };
 }
 
-/** Whether the text may hold a comment the linter reads (ignore directives, phase markers). */
+/** Whether the text may hold a comment the linter reads (ignore directives, squawk's too; phase markers). */
 function mayHoldDirectives(text: string): boolean {
-  return text.includes('pgtandem');
+  return text.includes('pgtandem') || text.includes('squawk-ignore');
 }
 
 /**

@@ -15,6 +15,12 @@ async function unusedIgnoreMessages(text: string): Promise<string[]> {
   return result.findings.filter((f) => f.rule === 'unused-ignore').map((f) => f.message);
 }
 
+/** Every finding, not only the core rules': squawk-ignore must leave pgtandem-only rules alone. */
+async function allFindings(text: string): Promise<string[]> {
+  const result = await lint({ sources: [{ path: 'migrations/0001_change.sql', text, layout: 'native' }], configFile: false });
+  return result.findings.map((f) => `${f.rule} (${f.severity}) at ${f.line}:${f.column}`);
+}
+
 const createIndex = (name: string): string => `CREATE INDEX ${name} ON users (${name});`;
 
 describe('-- pgtandem-ignore <rule>: <reason>', () => {
@@ -168,6 +174,86 @@ describe('unused-ignore', () => {
   it("rules: { 'unused-ignore': 'error' } makes them errors", async () => {
     const sql = ['-- pgtandem-ignore renaming-column: left over', 'SELECT 1;', ''].join('\n');
     expect(await findings(sql, { 'unused-ignore': 'error' })).toEqual(['unused-ignore (error) at 1:1']);
+  });
+});
+
+describe('-- squawk-ignore <rule>[, <rule>] (squawk’s syntax)', () => {
+  it('silences a rule whose id squawk shares on the next statement only', async () => {
+    const sql = ['-- squawk-ignore require-concurrent-index-creation', createIndex('a'), createIndex('b'), ''].join('\n');
+    expect(await findings(sql)).toEqual(['require-concurrent-index-creation (error) at 3:1']);
+  });
+
+  it('names several rules separated by commas, with or without spaces', async () => {
+    const sql = [
+      '-- squawk-ignore ban-drop-column,adding-required-field , renaming-column',
+      'ALTER TABLE users DROP COLUMN legacy, ADD COLUMN tenant_id bigint NOT NULL;',
+      'ALTER TABLE users DROP COLUMN other;',
+      '',
+    ].join('\n');
+    expect(await findings(sql)).toEqual(['ban-drop-column (error) at 3:19']);
+  });
+
+  it('block form /* squawk-ignore <rule> */ and a trailing comment after -- work', async () => {
+    const sql = [
+      '/* squawk-ignore require-concurrent-index-creation */',
+      createIndex('a'),
+      '-- squawk-ignore require-concurrent-index-deletion -- the table has 12 rows',
+      'DROP INDEX users_old_idx;',
+      createIndex('b'),
+      '',
+    ].join('\n');
+    expect(await findings(sql)).toEqual(['require-concurrent-index-creation (error) at 5:1']);
+  });
+
+  it('does not silence a pgtandem-only rule, even when named', async () => {
+    const sql = ['-- squawk-ignore ban-drop-default', 'ALTER TABLE users ALTER COLUMN plan DROP DEFAULT;', ''].join('\n');
+    expect(await allFindings(sql)).toEqual(['ban-drop-default (warn) at 2:19']);
+  });
+
+  it('with no rule names silences every shared rule on the statement, and still not pgtandem-only ones', async () => {
+    const sql = [
+      '-- squawk-ignore',
+      'ALTER TABLE users RENAME COLUMN name TO full_name;',
+      '-- squawk-ignore',
+      'ALTER TABLE users ALTER COLUMN plan DROP DEFAULT;',
+      '',
+    ].join('\n');
+    expect(await allFindings(sql)).toEqual(['ban-drop-default (warn) at 4:19']);
+  });
+
+  it('squawk-only and unknown names, and an ignore that silences nothing, are not reported as unused-ignore', async () => {
+    const sql = [
+      '-- squawk-ignore prefer-timestamp-tz, require-timeout-settings, no-such-rule',
+      'ALTER TABLE users ADD COLUMN seen_at timestamptz;',
+      '-- squawk-ignore renaming-column',
+      'ALTER TABLE users ADD COLUMN nickname text;',
+      '-- squawk-ignore-file ban-drop-table, ban-drop-database',
+      '-- squawk-ignore require-concurrent-index-creation',
+      '',
+    ].join('\n');
+    expect(await findings(sql)).toEqual([]);
+    expect(await unusedIgnoreMessages(sql)).toEqual([]);
+  });
+
+  it('-- squawk-ignore-file <rule> silences that shared rule in the whole file, and no other rule', async () => {
+    const sql = [
+      createIndex('a'),
+      '-- squawk-ignore-file require-concurrent-index-creation',
+      createIndex('b'),
+      'DROP INDEX users_old_idx;',
+      '',
+    ].join('\n');
+    expect(await findings(sql)).toEqual(['require-concurrent-index-deletion (error) at 4:1']);
+  });
+
+  it('-- squawk-ignore-file with no names silences every shared rule in the file', async () => {
+    const sql = ['-- squawk-ignore-file', createIndex('a'), 'DROP INDEX users_old_idx;', 'ALTER TABLE users ALTER COLUMN plan DROP DEFAULT;', ''].join('\n');
+    expect(await allFindings(sql)).toEqual(['ban-drop-default (warn) at 4:19']);
+  });
+
+  it('a pgtandem-ignore naming an unknown rule next to it is still reported', async () => {
+    const sql = ['-- squawk-ignore renaming-colum', '-- pgtandem-ignore renaming-colum: typo', 'ALTER TABLE users RENAME COLUMN name TO full_name;', ''].join('\n');
+    expect(await findings(sql)).toEqual(['unused-ignore (warn) at 2:1', 'renaming-column (error) at 3:19']);
   });
 });
 
