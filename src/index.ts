@@ -22,3 +22,7 @@ export { runnerSettings, type RunnerSettings } from './runner/settings.js';
 export { Catalog, catalogKey } from './schema/catalog.js';
 export type { ObjectName, TableInfo, ColumnInfo, ConstraintInfo, ConstraintKind, IndexInfo, EnumInfo, ViewInfo, SequenceInfo } from './schema/catalog.js';
 export { replayMigrations, replayStatement, type ReplayOptions } from './schema/replay-catalog.js';
+export { verify, type VerifyOptions, type VerifyResult } from './verify/verify.js';
+export type { StatementTrace, TracedLock } from './verify/trace.js';
+export { loadQueryFile, type QueryFile, type Query } from './verify/queries.js';
+export type { ChangeSelection } from './verify/select-change.js';

@@ -111,6 +111,39 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     });
 
   program
+    .command('verify')
+    .description('run the migrations on a fresh shadow PostgreSQL: trace the locks, rewrites and scans of the change phase by phase, and check that v1 and v2 queries keep working')
+    .argument('[dir]', 'migrations directory (default: migrationsDir from the config)')
+    .option('--shadow-url <url>', 'a server where verify may create and drop a scratch database (default: env SHADOW_DATABASE_URL, else an embedded PostgreSQL); never printed')
+    .option('--change <versions...>', 'the migrations under test (default: the last migration); earlier ones are history, applied fully first')
+    .option('--since <git-ref>', 'the change is the migrations added or changed since the merge base with <git-ref>')
+    .option('--queries-v1 <file>', 'the old release\'s queries: must still prepare and plan after expand, migrate and abort')
+    .option('--queries-v2 <file>', 'the new release\'s queries: must prepare and plan after expand, migrate and contract')
+    .option('--no-abort', 'skip the second run (expand then abort on another fresh database)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('pretty'))
+    .option('-c, --config <file>', 'use this config file instead of searching for pgtandem.config.json')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Each statement runs as the runner would run it (same transaction grouping); before COMMIT verify reads pg_locks',
+        'for its own session and the relfilenode and scan count of every table. Statements that cannot run in a',
+        'transaction (CONCURRENTLY) show the predicted lock. A backfill runs as written in one transaction.',
+        'Findings: traced-table-rewrite, traced-access-exclusive (error when it scanned the table under the lock, else info),',
+        'traced-blocks-writes, verify-statement-failed, v1-query-broken, v2-query-broken, v1-query-result-changed.',
+        'Queries files: .sql statements ($1 parameters allowed), or a pg_stat_statements export (.json rows or .csv with',
+        'a header) with a "query" column. Each query must PREPARE and EXPLAIN EXECUTE (NULL parameters; nothing runs);',
+        'an INSERT must supply every NOT NULL column without a default (unless a BEFORE INSERT trigger may fill it).',
+        'Not yet: Docker (testcontainers) shadows, --seed.',
+        'Exit codes: 0 no errors (warnings allowed), 1 error findings or a failed history migration, 2 usage, configuration or connection problem.',
+      ].join('\n'),
+    )
+    .action(async (dir: string | undefined, options) => {
+      const { verifyCommand } = await import('./commands/verify.js');
+      exitCode = await verifyCommand(dir, options, io);
+    });
+
+  program
     .command('demo')
     .description('try pgtandem: a rolling deploy of migrations-example on a throwaway PostgreSQL while simulated v1 and v2 app instances serve traffic')
     .option('--fail-canary', 'the v2 canary misbehaves: roll it back and abort the migrations instead of contracting')

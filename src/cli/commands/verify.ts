@@ -1,0 +1,103 @@
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { UsageError } from '../../errors.js';
+import { loadConfig } from '../../lint/config.js';
+import { rules } from '../../lint/lint.js';
+import { blockedTraffic, strongest } from '../../lint/lock-level.js';
+import { discoverMigrations } from '../../migrations/discover.js';
+import { formatResult, isFormat, FORMATS } from '../../report/format.js';
+import { formatTraceTable, type TraceRow } from '../../report/trace-table.js';
+import { loadParser } from '../../sql/pg-parser.js';
+import { loadQueryFile } from '../../verify/queries.js';
+import type { ChangeSelection } from '../../verify/select-change.js';
+import type { StatementTrace } from '../../verify/trace.js';
+import { verify } from '../../verify/verify.js';
+import { VERIFY_RULES } from '../../verify/verify-rules.js';
+import { shouldColor } from '../color.js';
+import { EXIT } from '../exit-code.js';
+import type { CliIO } from '../io.js';
+import { packageVersion } from '../package-version.js';
+
+export interface VerifyCommandOptions {
+  format: string;
+  shadowUrl?: string;
+  change?: string[];
+  since?: string;
+  queriesV1?: string;
+  queriesV2?: string;
+  config?: string;
+  /** commander's --no-abort */
+  abort?: boolean;
+}
+
+/** `pgtandem verify [dir]`: prints the traced statements and the findings; exit 1 on an error finding. */
+export async function verifyCommand(dirArgument: string | undefined, options: VerifyCommandOptions, io: CliIO): Promise<number> {
+  if (!isFormat(options.format)) throw new UsageError(`unknown format "${options.format}" (expected ${FORMATS.join(', ')})`);
+  if (options.change && options.since) throw new UsageError('--change and --since cannot be combined');
+  const loaded = await loadConfig({ cwd: io.cwd, knownRules: rules.map((r) => r.id), ...(options.config ? { explicitPath: options.config } : {}) });
+  const config = loaded.config;
+  const dir = dirArgument
+    ? resolve(io.cwd, dirArgument)
+    : config.migrationsDir
+      ? resolve(loaded.path ? dirname(loaded.path) : io.cwd, config.migrationsDir)
+      : undefined;
+  if (!dir) throw new UsageError('no migrations directory: pass [dir] or set "migrationsDir" in pgtandem.config.json');
+  const discovery = await discoverMigrations([dir], { assumeInTransaction: config.assumeInTransaction });
+  if (discovery.migrations.length === 0) throw new UsageError(`no migrations found in ${displayPath(io.cwd, dir)}`);
+  const migrations = discovery.migrations.map((m) => ({ ...m, path: displayPath(io.cwd, m.path) }));
+
+  await loadParser();
+  const queries = async (path: string | undefined) => (path ? loadQueryFile(resolve(io.cwd, path), displayPath(io.cwd, resolve(io.cwd, path))) : undefined);
+  const queriesV1 = await queries(options.queriesV1);
+  const queriesV2 = await queries(options.queriesV2);
+  const selection: ChangeSelection = options.change ? { versions: options.change } : options.since ? { since: options.since } : { last: true };
+  const shadowUrl = options.shadowUrl ?? io.env.SHADOW_DATABASE_URL;
+  if (!shadowUrl && options.format === 'pretty') io.stderr('pgtandem: verify: starting a throwaway embedded PostgreSQL (no --shadow-url / SHADOW_DATABASE_URL); it is removed at the end\n');
+
+  const result = await verify({
+    migrations,
+    selection,
+    cwd: io.cwd,
+    ...(shadowUrl ? { shadowUrl } : {}),
+    ...(queriesV1 ? { queriesV1 } : {}),
+    ...(queriesV2 ? { queriesV2 } : {}),
+    ...(options.abort === false ? { abort: false } : {}),
+  });
+  if (options.format === 'pretty') {
+    io.stdout(`History: ${result.history.length} migration(s) applied fully. Change: ${result.change.join(', ') || 'none'}.\n\n`);
+    io.stdout(formatTraceTable(result.traces.map(traceRow)));
+    io.stdout('\n');
+  }
+  io.stdout(
+    formatResult(options.format, result, {
+      rules: [...rules, ...VERIFY_RULES],
+      color: options.format === 'pretty' && shouldColor(io.env, io.isTTY),
+      toolVersion: packageVersion(),
+    }),
+  );
+  return result.summary.errors > 0 ? EXIT.findings : EXIT.ok;
+}
+
+function traceRow(trace: StatementTrace): TraceRow {
+  const tables = trace.locks.filter((l) => l.kind === 'table');
+  const mode = strongest(tables.map((l) => l.mode));
+  const on = tables.filter((l) => l.mode === mode);
+  const held = on.length > 0 && on.every((l) => l.inherited) ? ' (held)' : '';
+  return {
+    phase: trace.phase,
+    file: basename(trace.file),
+    line: trace.line,
+    text: trace.text,
+    lock: mode ? `${mode} on ${on.map((l) => l.relation).join(', ')}${held}` : '',
+    blocks: mode ? blockedTraffic(mode) : 'nothing',
+    rewrite: trace.rewritten.join(', '),
+    ms: trace.ms,
+    predicted: trace.source === 'predicted',
+    failed: trace.error !== undefined,
+  };
+}
+
+function displayPath(cwd: string, path: string): string {
+  if (!isAbsolute(path)) return path;
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
