@@ -48,8 +48,8 @@ describe('commands shown in the docs', () => {
     const problems: string[] = [];
     for (const { command, args, line, path } of all) {
       if (!commands.has(command)) continue;
-      // Built on other branches; the docs mention them as such.
-      if (command === 'verify' || command === 'new') continue;
+      // `new` (recipes) is not built yet; the docs say so.
+      if (command === 'new') continue;
       if (!helps.has(command)) helps.set(command, await help(command));
       const { code, text } = helps.get(command)!;
       if (code !== 0) problems.push(`${path}: ${line}: pgtandem ${command} is not a command`);
