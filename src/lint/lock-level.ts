@@ -71,10 +71,27 @@ export function tableLocks(statement: Statement, known?: KnownSchema): TableLock
   if (known && 'AlterTableStmt' in node) {
     for (const referenced of droppedForeignKeyTargets(node.AlterTableStmt.relation, node.AlterTableStmt.cmds, known)) add(referenced, 'ACCESS EXCLUSIVE');
   }
+  // An index named alone locks its table too; only the catalog knows which table that is.
+  if (known && 'DropStmt' in node && node.DropStmt.removeType === 'OBJECT_INDEX') {
+    const mode = node.DropStmt.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
+    for (const object of node.DropStmt.objects ?? []) if ('List' in object) add(tableOfIndex(nameOfList(object.List.items), known), mode);
+  }
+  if (known && 'ReindexStmt' in node && node.ReindexStmt.kind === 'REINDEX_OBJECT_INDEX') {
+    const concurrent = (node.ReindexStmt.params ?? []).some((p) => 'DefElem' in p && p.DefElem.defname === 'concurrently');
+    add(tableOfIndex(nameOfRangeVar(node.ReindexStmt.relation), known), concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE');
+  }
   return locks;
 }
 
 type Add = (table: QualifiedName | undefined, mode: LockMode) => void;
+
+/** The table an index belongs to, named as the SQL would name it (unqualified when search_path finds it). */
+function tableOfIndex(index: QualifiedName | undefined, known: KnownSchema): QualifiedName | undefined {
+  const table = index && known.catalog.index(index, known.searchPath)?.table;
+  if (!table) return undefined;
+  const visible = known.catalog.table({ schema: undefined, name: table.name }, known.searchPath);
+  return visible && visible.schema === table.schema ? { schema: undefined, name: table.name } : { schema: table.schema, name: table.name };
+}
 
 /** The tables referenced by the foreign keys an ALTER TABLE drops, when the catalog knows them. */
 export function droppedForeignKeyTargets(relation: RangeVar | undefined, cmds: Node[] | undefined, known: KnownSchema): QualifiedName[] {
@@ -103,6 +120,9 @@ function collect(node: Node, add: Add): void {
       // ALTER INDEX … SET (…) / SET TABLESPACE lock the index, whose table we do not know by name.
       if (isIndex) continue;
       add(table, alterTableCommandLock(cmd.AlterTableCmd));
+      // DETACH PARTITION locks the partition as well as the parent (measured by verify's ground truth).
+      const detach = cmd.AlterTableCmd.subtype === 'AT_DetachPartition' && cmd.AlterTableCmd.def && 'PartitionCmd' in cmd.AlterTableCmd.def ? cmd.AlterTableCmd.def.PartitionCmd : undefined;
+      if (detach) add(nameOfRangeVar(detach.name), detach.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE');
       const parent = referencedTable(cmd.AlterTableCmd);
       if (parent) add(parent.table, parent.mode);
     }

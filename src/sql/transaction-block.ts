@@ -9,7 +9,12 @@ export function cannotRunInTransaction(node: Node | undefined, pgVersion: number
   if (!node) return false;
   if ('IndexStmt' in node) return node.IndexStmt.concurrent === true;
   if ('DropStmt' in node) return node.DropStmt.concurrent === true;
-  if ('ReindexStmt' in node) return hasOption(node.ReindexStmt.params, 'concurrently');
+  if ('ReindexStmt' in node) {
+    // REINDEX SCHEMA / DATABASE / SYSTEM commit per table, so they refuse a transaction block (found by verify's ground truth).
+    const kind = node.ReindexStmt.kind;
+    if (kind === 'REINDEX_OBJECT_SCHEMA' || kind === 'REINDEX_OBJECT_DATABASE' || kind === 'REINDEX_OBJECT_SYSTEM') return true;
+    return hasOption(node.ReindexStmt.params, 'concurrently');
+  }
   if ('VacuumStmt' in node) return node.VacuumStmt.is_vacuumcmd === true;
   if ('AlterTableStmt' in node) {
     return (node.AlterTableStmt.cmds ?? []).some(

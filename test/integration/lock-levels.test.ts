@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableLocks, type LockMode } from '../../src/lint/lock-level.js';
+import { Catalog } from '../../src/schema/catalog.js';
 import { parseSegment } from '../../src/sql/parse-segment.js';
 import { loadParser } from '../../src/sql/pg-parser.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -97,6 +98,22 @@ describe('lock levels match what PostgreSQL grants', () => {
     const expected = predicted(sql);
     const actual = await observed(sql);
     // Every table we predict a lock on is locked in exactly that mode.
+    for (const [table, mode] of Object.entries(expected)) expect({ table, mode }).toEqual({ table, mode: actual[table] });
+  });
+});
+
+describe('with the catalog, an index named alone locks its table', () => {
+  it.each([
+    ['DROP INDEX child_c_idx', { child: 'ACCESS EXCLUSIVE' }],
+    ['REINDEX INDEX child_c_idx', { child: 'SHARE' }],
+  ])('%s', async (sql, expected) => {
+    const catalog = new Catalog();
+    catalog.tables.set('public.child', { schema: 'public', name: 'child', kind: 'table', columns: [], constraints: [] });
+    catalog.indexes.set('public.child_c_idx', { schema: 'public', name: 'child_c_idx', table: { schema: 'public', name: 'child' }, unique: false, primary: false, valid: true, columns: ['c'], partial: false, method: 'btree' });
+    const [statement] = parseSegment(sql, { phase: 'expand', start: 0, end: sql.length }).statements;
+    const withCatalog = Object.fromEntries(tableLocks(statement!, { catalog, searchPath: ['public'] }).map((l) => [l.table.name, l.mode]));
+    expect(withCatalog).toEqual(expected);
+    const actual = await observed(sql);
     for (const [table, mode] of Object.entries(expected)) expect({ table, mode }).toEqual({ table, mode: actual[table] });
   });
 });

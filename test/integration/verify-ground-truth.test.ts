@@ -64,20 +64,14 @@ const SKIPPED: Record<string, string> = {
  * Each is a rule/lock-level bug reported to the lead, kept here so that a new mismatch fails.
  */
 const KNOWN_MISMATCHES: Record<string, string> = {
-  // DROP INDEX / REINDEX INDEX by name: tableLocks gives no table (it cannot tell the index's table without the catalog).
+  // DROP INDEX / REINDEX INDEX by name: without a catalog tableLocks cannot tell the index's table (with one it does; see lock-levels tests).
   'require-concurrent-index-deletion#0:1 orders': 'ACCESS EXCLUSIVE (predicted none)',
   'require-concurrent-index-deletion#1:3 orders': 'ACCESS EXCLUSIVE (predicted none)',
   'require-concurrent-reindex#0:1 orders': 'SHARE (predicted none)',
-  // DETACH PARTITION (not CONCURRENTLY) also takes ACCESS EXCLUSIVE on the partition; tableLocks names only the parent.
-  'require-concurrent-partition-detach#0:1 measurements_2023': 'ACCESS EXCLUSIVE (predicted none)',
-  'require-concurrent-partition-detach#1:2 metrics.Events_2023_01': 'ACCESS EXCLUSIVE (predicted none)',
 };
 
 /** Examples the runner's plan cannot run: the error PostgreSQL gives (a planner bug, reported). */
-const KNOWN_PLAN_FAILURES: Record<string, string> = {
-  // cannotRunInTransaction (src/sql/transaction-block.ts) misses REINDEX SCHEMA / DATABASE / SYSTEM.
-  'require-concurrent-reindex#2': 'REINDEX SCHEMA cannot run inside a transaction block',
-};
+const KNOWN_PLAN_FAILURES: Record<string, string> = {};
 
 const MODES_ORDERED = (a: LockMode, b: LockMode): LockMode => (lockStrength(a) >= lockStrength(b) ? a : b);
 
