@@ -7,7 +7,7 @@ import { parseSegment } from '../sql/parse-segment.js';
 import { SourceText } from '../sql/source-text.js';
 import { nodeOf, type Statement } from '../sql/statement.js';
 import { cannotRunInTransaction } from '../sql/transaction-block.js';
-import type { BackfillEngine } from './backfill-engine.js';
+import { backfillEngine, type BackfillEngine } from './backfill-engine.js';
 import type { ScriptPhase } from './script-migration.js';
 
 /**
@@ -42,7 +42,7 @@ export interface PhasePlan {
 
 export interface PlanOptions {
   pgVersion: number;
-  /** Decides which migrate statements run as batched backfills; without it the built-in test is used. */
+  /** Decides which migrate statements run as batched backfills (default: the engine this build ships). */
   backfill?: Pick<BackfillEngine, 'isBackfillStatement' | 'hasNoBatchDirective'>;
 }
 
@@ -184,23 +184,8 @@ export function planPhase(file: MigrationFile, phase: Phase, options: PlanOption
 }
 
 function isBackfill(file: MigrationFile, statement: Statement, options: PlanOptions): boolean {
-  if (options.backfill) return options.backfill.isBackfillStatement(statement) && !options.backfill.hasNoBatchDirective(file, statement);
-  return isDataStatement(statement) && !precededByNoBatch(file, statement);
-}
-
-/** UPDATE, DELETE and INSERT … SELECT: the statements a migrate section batches. */
-function isDataStatement(statement: Statement): boolean {
-  if (statement.kind === 'UpdateStmt' || statement.kind === 'DeleteStmt') return true;
-  const insert = nodeOf(statement, 'InsertStmt');
-  const select = insert?.selectStmt && 'SelectStmt' in insert.selectStmt ? insert.selectStmt.SelectStmt : undefined;
-  return select !== undefined && select.valuesLists === undefined;
-}
-
-/** `-- pgtandem:no-batch` in the comments between the previous statement (or the section start) and this one. */
-function precededByNoBatch(file: MigrationFile, statement: Statement): boolean {
-  const before = file.text.slice(statement.segment.start, statement.start);
-  const gap = before.slice(Math.max(before.lastIndexOf(';'), 0));
-  return /--\s*pgtandem:no-batch\b/.test(gap);
+  const engine = options.backfill ?? backfillEngine;
+  return engine.isBackfillStatement(statement) && !engine.hasNoBatchDirective(file, statement);
 }
 
 function mergeLocks(locks: TableLock[]): TableLock[] {

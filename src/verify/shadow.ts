@@ -25,31 +25,33 @@ export interface ShadowServer {
 /**
  * Opens the shadow server: the one at `url` (a server where the connecting
  * role may CREATE DATABASE), else an embedded PostgreSQL started for this
- * run. Docker (testcontainers) is not a provider yet.
+ * run. Docker (testcontainers) is not a provider yet. `purpose` names the
+ * sessions (`pgtandem verify`) and the scratch databases (`pgtandem_verify_…`).
  */
-export async function openShadowServer(url: string | undefined): Promise<ShadowServer> {
-  if (url) return serverAt(url, 'url', async () => {});
+export async function openShadowServer(url: string | undefined, purpose = 'verify'): Promise<ShadowServer> {
+  if (url) return serverAt(url, 'url', purpose, async () => {});
   const { startEmbeddedPostgres } = await import('../db/embedded-postgres.js');
   const embedded = await startEmbeddedPostgres();
-  return serverAt(embedded.url, 'embedded', embedded.stop);
+  return serverAt(embedded.url, 'embedded', purpose, embedded.stop);
 }
 
-async function serverAt(url: string, kind: ShadowServer['kind'], stop: () => Promise<void>): Promise<ShadowServer> {
+async function serverAt(url: string, kind: ShadowServer['kind'], purpose: string, stop: () => Promise<void>): Promise<ShadowServer> {
   const secrets = [...passwordOf(url), url];
-  const admin = await connect(url, 'pgtandem verify');
+  const applicationName = `pgtandem ${purpose}`;
+  const admin = await connect(url, applicationName);
   const created: ShadowDatabase[] = [];
   return {
     kind,
     secrets,
     async createDatabase() {
-      const name = `pgtandem_verify_${randomBytes(6).toString('hex')}`;
+      const name = `pgtandem_${purpose}_${randomBytes(6).toString('hex')}`;
       try {
         await admin.client.query(`CREATE DATABASE ${name}`);
       } catch (error) {
         throw new ConnectionError(`cannot create a shadow database: ${redact(error instanceof Error ? error.message : String(error), secrets)}`, { cause: error });
       }
       const target = withDatabase(url, name);
-      const connection = await connect(target, 'pgtandem verify');
+      const connection = await connect(target, applicationName);
       let dropped = false;
       const database: ShadowDatabase = {
         connection,

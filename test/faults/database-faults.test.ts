@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { migrationsDir, runCli, startCli, status } from '../support/runner-cli.js';
+import { until } from '../support/until.js';
 
 // Issue 9: a connection cut in the middle of a phase, runners racing each other,
 // and the roles pgtandem runs as in production (an owner that is not a superuser,
@@ -19,13 +20,6 @@ UPDATE items SET price_cents = price * 100 WHERE price_cents IS NULL;
 ALTER TABLE items ALTER COLUMN price_cents SET NOT NULL;
 `;
 
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('faults while a phase runs', () => {
   let db: TestDatabase;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { migrationsDir, runCli, schemaShape, startCli, status } from '../support/runner-cli.js';
+import { until } from '../support/until.js';
 
 // Four actions; the third sleeps so a test can kill the runner in the middle of the phase.
 const ORDERS = `-- pgtandem:expand
@@ -28,13 +29,6 @@ SELECT pg_sleep(3);
 ALTER TABLE tags DROP COLUMN legacy;
 `;
 
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('crash safety', () => {
   let crashed: TestDatabase;

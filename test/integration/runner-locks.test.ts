@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { migrationsDir, runCli, schemaShape, startCli, status } from '../support/runner-cli.js';
+import { until } from '../support/until.js';
 
 const USERS = `-- pgtandem:expand
 CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL);
@@ -27,13 +28,6 @@ async function connectAs(url: string, applicationName: string): Promise<pg.Clien
   return client;
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('lock_timeout, retries and the deadline', () => {
   let db: TestDatabase;

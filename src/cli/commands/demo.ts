@@ -2,11 +2,11 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { connect } from '../../db/connect.js';
+import type pg from 'pg';
 import { redact } from '../../db/redact.js';
 import { Fleet } from '../../demo/fleet.js';
 import { UsageError } from '../../errors.js';
+import { openShadowServer, type ShadowServer } from '../../verify/shadow.js';
 import { lint } from '../../lint/lint.js';
 import type { Phase } from '../../migrations/phase.js';
 import { EXIT } from '../exit-code.js';
@@ -38,18 +38,14 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
   cpSync(exampleMigrations(), dir, { recursive: true });
 
   say('pgtandem demo: a rolling deploy of three schema changes while eight app instances serve traffic.');
-  let server: { url: string; stop(): Promise<void> } | undefined;
-  let scratch: { url: string; drop(): Promise<void> } | undefined;
+  let server: ShadowServer | undefined;
   const fleet: { current?: Fleet } = {};
   try {
-    if (options.databaseUrl) {
-      scratch = await scratchDatabase(options.databaseUrl);
-    } else {
-      say('Starting a throwaway PostgreSQL (embedded, removed at the end)…');
-      const { startEmbeddedPostgres } = await import('../../db/embedded-postgres.js');
-      server = await startEmbeddedPostgres();
-    }
-    const url = scratch?.url ?? server!.url;
+    if (!options.databaseUrl) say('Starting a throwaway PostgreSQL (embedded, removed at the end)…');
+    // A scratch database on the given server, or on an embedded one; both are removed at the end.
+    server = await openShadowServer(options.databaseUrl, 'demo');
+    const database = await server.createDatabase();
+    const url = database.url;
     const quiet: CliIO = { ...io, stdout: () => {}, cwd: work };
     const runner: CliIO = { ...io, cwd: work, stdout: (text) => io.stdout(text.replace(/^/gm, '    ').replace(/ {4}$/, '')) };
     const phase = async (name: Phase, target: CliIO, extra: Record<string, unknown> = {}): Promise<void> => {
@@ -59,7 +55,7 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
 
     say(`Applying the app's history (migrations up to ${HISTORY_TO}) and 20,000 users with 40,000 orders…`);
     for (const name of ['expand', 'migrate', 'contract'] as const) await phase(name, quiet, { to: HISTORY_TO, force: true });
-    await seed(url);
+    await seed(database.connection.client);
 
     const stages: Stage[] = [];
     const current = new Fleet(url, options.failCanary ? 0.3 : 0);
@@ -116,12 +112,11 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
     );
     return EXIT.ok;
   } catch (error) {
-    const secrets = [options.databaseUrl, server?.url, scratch?.url].filter((s): s is string => s !== undefined);
+    const secrets = [options.databaseUrl, ...(server?.secrets ?? [])].filter((s): s is string => s !== undefined);
     throw new Error(`demo failed: ${redact(error instanceof Error ? error.message : String(error), secrets)}`, { cause: error });
   } finally {
     await fleet.current?.stop().catch(() => {});
-    await scratch?.drop().catch(() => {});
-    await server?.stop().catch(() => {});
+    await server?.close().catch(() => {});
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -139,37 +134,10 @@ function versionOf(path: string): string {
   return /(\d{4})_[^/]*$/.exec(path)?.[1] ?? '';
 }
 
-async function seed(url: string): Promise<void> {
-  const connection = await connect(url, 'pgtandem demo');
-  try {
-    await connection.client.query(`
-      INSERT INTO products (sku, title, price_cents) SELECT 'sku-' || g, 'Product ' || g, 100 + g FROM generate_series(1, 50) g;
-      INSERT INTO users (email, name) SELECT 'user' || g || '@shop.test', 'Customer ' || g FROM generate_series(1, 20000) g;
-      INSERT INTO orders (user_id, product_id, total_cents) SELECT 1 + g % 20000, 1 + g % 50, 100 + g % 900 FROM generate_series(1, 40000) g;
-      ANALYZE users; ANALYZE orders;`);
-  } finally {
-    await connection.close();
-  }
-}
-
-/** A fresh database on a server the user pointed at, dropped at the end. */
-async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `pgtandem_demo_${process.pid}_${Date.now().toString(36)}`;
-  const admin = await connect(serverUrl, 'pgtandem demo');
-  try {
-    await admin.client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.close();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const cleanup = new pg.Client({ connectionString: serverUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
-    },
-  };
+async function seed(client: pg.ClientBase): Promise<void> {
+  await client.query(`
+    INSERT INTO products (sku, title, price_cents) SELECT 'sku-' || g, 'Product ' || g, 100 + g FROM generate_series(1, 50) g;
+    INSERT INTO users (email, name) SELECT 'user' || g || '@shop.test', 'Customer ' || g FROM generate_series(1, 20000) g;
+    INSERT INTO orders (user_id, product_id, total_cents) SELECT 1 + g % 20000, 1 + g % 50, 100 + g % 900 FROM generate_series(1, 40000) g;
+    ANALYZE users; ANALYZE orders;`);
 }
