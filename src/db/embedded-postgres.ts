@@ -11,6 +11,14 @@ export interface EmbeddedServer {
   url: string;
   password: string;
   stop(): Promise<void>;
+  /**
+   * Stops the server and keeps its data, as an outage would: `fast` is an
+   * administrator's shutdown (SIGINT: sessions are told and rolled back),
+   * `immediate` a crash (SIGQUIT: no checkpoint, recovery at the next start).
+   * For fault tests; `restart()` brings it back on the same port.
+   */
+  halt(mode: 'fast' | 'immediate'): Promise<void>;
+  restart(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
@@ -40,7 +48,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     port,
     user: 'postgres',
     password,
-    persistent: false,
+    // The data is deleted by stop() below, not by the package: halt() must keep it.
+    persistent: true,
     createPostgresUser: asRoot,
     ...(options.postgresFlags ? { postgresFlags: options.postgresFlags } : {}),
     onLog: () => {},
@@ -53,12 +62,29 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     rmSync(dir, { recursive: true, force: true });
     throw new ConnectionError(`cannot start the embedded PostgreSQL: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`, { cause: error });
   }
+  // The package's stop() waits for an exit event, which never comes for a server already halted.
+  let running = true;
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     password,
     async stop() {
-      await server.stop().catch(() => {});
+      if (running) await server.stop().catch(() => {});
+      running = false;
       rmSync(dir, { recursive: true, force: true });
+    },
+    async halt(mode) {
+      const postmaster = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+      if (!running || !postmaster) return;
+      await new Promise<void>((resolve) => {
+        postmaster.once('exit', () => resolve());
+        postmaster.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
+      });
+      running = false;
+    },
+    async restart() {
+      if (running) return;
+      await server.start();
+      running = true;
     },
   };
 }

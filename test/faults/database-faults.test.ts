@@ -118,35 +118,29 @@ describe('the roles pgtandem runs as', () => {
 
 describe('lock contention: a long transaction holds the table while the app keeps querying it', () => {
   let db: TestDatabase;
+  let dir: string;
+  let blocker: pg.Client;
   beforeEach(async () => {
     db = await createTestDatabase('faults_contention');
+    await db.client.query(`CREATE TABLE accounts (id bigint PRIMARY KEY, balance int NOT NULL); INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 100) g;`);
+    dir = migrationsDir({ '0001_accounts_note.sql': '-- pgtandem:expand\nALTER TABLE accounts ADD COLUMN note text;\n' });
+    blocker = new pg.Client({ connectionString: db.url, application_name: 'report-job' });
+    await blocker.connect();
+    // The blocker: a reporting transaction that read the table and stays open.
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT count(*) FROM accounts');
   });
-  afterEach(async () => db?.drop());
+  afterEach(async () => {
+    await blocker?.end().catch(() => {});
+    await db?.drop();
+  });
+  const noteColumns = async (): Promise<number> =>
+    (await db.client.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'note'`)).rows[0].n;
 
   it('the queued ALTER never stalls the app for longer than about lockTimeout; it retries and succeeds once the blocker ends', async () => {
-    await db.client.query(`CREATE TABLE accounts (id bigint PRIMARY KEY, balance int NOT NULL); INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 100) g;`);
-    const dir = migrationsDir({ '0001_accounts_note.sql': '-- pgtandem:expand\nALTER TABLE accounts ADD COLUMN note text;\n' });
     writeFileSync(join(dir, 'pgtandem.config.json'), JSON.stringify({ lockTimeout: '300ms', lockRetryDeadline: '60s' }));
-    const blocker = new pg.Client({ connectionString: db.url });
-    const app = new pg.Client({ connectionString: db.url });
-    await blocker.connect();
-    await app.connect();
-    let serving = true;
-    let worst = 0;
-    let requests = 0;
-    // The app: a key read every 10 ms. Behind a queued ACCESS EXCLUSIVE request it would wait as long as the blocker lives.
-    const traffic = (async () => {
-      while (serving) {
-        const started = performance.now();
-        await app.query('SELECT balance FROM accounts WHERE id = $1', [1 + (requests % 100)]);
-        worst = Math.max(worst, performance.now() - started);
-        requests++;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    })();
+    const app = await appTraffic(db.url);
     try {
-      await blocker.query('BEGIN');
-      await blocker.query('SELECT count(*) FROM accounts');
       const runner = startCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: db.url } });
       // Let the runner queue, time out and retry a few times while the blocker holds on (3 s, ten lockTimeouts).
       await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -154,18 +148,63 @@ describe('lock contention: a long transaction holds the table while the app keep
       const done = await runner.done;
       expect(done.code, done.stderr).toBe(0);
       expect(done.stderr).toContain('lock not available');
-      serving = false;
-      await traffic;
+    } finally {
+      const { worst, requests } = await app.stop();
       expect(requests).toBeGreaterThan(50);
       // A bound, not a benchmark: without lock_timeout the app would have waited the blocker's full 3 s.
       expect(worst).toBeLessThan(300 + 1000);
-    } finally {
-      serving = false;
-      await traffic.catch(() => {});
-      await blocker.end();
-      await app.end();
     }
-    const { rows } = await db.client.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'note'`);
-    expect(rows[0].n).toBe(1);
+    expect(await noteColumns()).toBe(1);
+  });
+
+  it('the blocker outlives the retry deadline: the runner exits 1 naming it, the app was never stalled, nothing is half-applied, a rerun succeeds', async () => {
+    writeFileSync(join(dir, 'pgtandem.config.json'), JSON.stringify({ lockTimeout: '300ms', lockRetryDeadline: '2500ms' }));
+    const app = await appTraffic(db.url);
+    let run;
+    try {
+      run = await runCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: db.url } });
+    } finally {
+      const { worst, requests } = await app.stop();
+      expect(requests).toBeGreaterThan(50);
+      expect(worst).toBeLessThan(300 + 1000);
+    }
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/report-job/);
+    expect(run.stderr).not.toContain('    at ');
+    expect(await noteColumns()).toBe(0);
+    expect((await status(dir, db.url)).states['0001']).toBe('pending');
+
+    await blocker.query('COMMIT');
+    const rerun = await runCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: db.url } });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await noteColumns()).toBe(1);
+    expect((await status(dir, db.url)).states['0001']).toBe('expanded');
   });
 });
+
+/** The app: a key read every 10 ms on its own connection, timing the worst wait, until stop(). */
+async function appTraffic(url: string): Promise<{ stop(): Promise<{ worst: number; requests: number }> }> {
+  const app = new pg.Client({ connectionString: url, application_name: 'app' });
+  await app.connect();
+  let serving = true;
+  let worst = 0;
+  let requests = 0;
+  // Behind a queued ACCESS EXCLUSIVE request these reads would wait as long as the blocker lives.
+  const loop = (async () => {
+    while (serving) {
+      const started = performance.now();
+      await app.query('SELECT balance FROM accounts WHERE id = $1', [1 + (requests % 100)]);
+      worst = Math.max(worst, performance.now() - started);
+      requests++;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  return {
+    async stop() {
+      serving = false;
+      await loop.catch(() => {});
+      await app.end();
+      return { worst, requests };
+    },
+  };
+}
