@@ -195,7 +195,7 @@ describe('pgtandem verify', () => {
     const run = await runCli(args, { cwd: dir });
     const report = JSON.parse(run.stdout) as JsonReport;
     const changed = report.findings.filter((f) => f.rule === 'v1-query-result-changed');
-    expect(changed.map((f) => `${f.phase} ${f.line} ${f.severity}`)).toEqual(['expand 1 warn', 'migrate 1 warn']);
+    expect(changed.map((f) => `${f.phase} ${f.line} ${f.severity}`)).toEqual(['expand 1 warn']);
     expect(changed[0]!.message).toContain('cached plan must not change result type');
     expect(run.code).toBe(0);
   });
