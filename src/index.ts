@@ -24,5 +24,6 @@ export type { ObjectName, TableInfo, ColumnInfo, ConstraintInfo, ConstraintKind,
 export { replayMigrations, replayStatement, type ReplayOptions } from './schema/replay-catalog.js';
 export { verify, type VerifyOptions, type VerifyResult } from './verify/verify.js';
 export type { StatementTrace, TracedLock } from './verify/trace.js';
+export type { SeedReport, SeededTable } from './verify/seed.js';
 export { loadQueryFile, type QueryFile, type Query } from './verify/queries.js';
 export type { ChangeSelection } from './verify/select-change.js';

@@ -120,6 +120,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .option('--queries-v1 <file>', 'the old release\'s queries: must still prepare and plan after expand, migrate and abort')
     .option('--queries-v2 <file>', 'the new release\'s queries: must prepare and plan after expand, migrate and contract')
     .option('--no-abort', 'skip the second run (expand then abort on another fresh database)')
+    .option('--seed <rows>', 'before the change, fill every table of the history with <rows> synthetic rows that satisfy its types and constraints (every 10th value of a nullable column NULL)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('pretty'))
     .option('-c, --config <file>', 'use this config file instead of searching for pgtandem.config.json')
     .addHelpText(
@@ -134,7 +135,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
         'Queries files: .sql statements ($1 parameters allowed), or a pg_stat_statements export (.json rows or .csv with',
         'a header) with a "query" column. Each query must PREPARE and EXPLAIN EXECUTE (NULL parameters; nothing runs);',
         'an INSERT must supply every NOT NULL column without a default (unless a BEFORE INSERT trigger may fill it).',
-        'Not yet: Docker (testcontainers) shadows, --seed.',
+        'With --seed, rewrites, scans and validations run on real rows, and SET NOT NULL without a backfill fails on the',
+        'seeded NULLs as it would in production; a table whose rows cannot be generated is skipped and said so.',
+        'Not yet: Docker (testcontainers) shadows.',
         'Exit codes: 0 no errors (warnings allowed), 1 error findings or a failed history migration, 2 usage, configuration or connection problem.',
       ].join('\n'),
     )

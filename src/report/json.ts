@@ -1,19 +1,27 @@
 import type { Finding, LintResult } from '../lint/finding.js';
 import { sortFindings } from './sort-findings.js';
 
+/** What `verify --seed` inserted: the rows asked per table, and each table's outcome. */
+export interface JsonSeed {
+  rows: number;
+  tables: { table: string; rows: number; skipped?: string; note?: string }[];
+}
+
 /** The `--format json` document (DESIGN.md §6); bump `version` on any breaking change. */
 export interface JsonReport {
   version: 1;
   files: { path: string; statements: number }[];
   findings: Finding[];
   summary: { files: number; errors: number; warnings: number };
+  /** Only from `verify --seed`. */
+  seed?: JsonSeed;
 }
 
 /**
  * The machine-readable report. Objects are rebuilt key by key so that extra fields on
  * the inputs (file text, layout) never leak into the contract and key order is stable.
  */
-export function formatJson(result: LintResult): string {
+export function formatJson(result: LintResult & { seed?: JsonSeed }): string {
   const report: JsonReport = {
     version: 1,
     files: result.files.map((file) => ({ path: file.path, statements: file.statements })),
@@ -24,6 +32,12 @@ export function formatJson(result: LintResult): string {
       warnings: result.summary.warnings,
     },
   };
+  if (result.seed) {
+    report.seed = {
+      rows: result.seed.rows,
+      tables: result.seed.tables.map((t) => ({ table: t.table, rows: t.rows, ...(t.skipped !== undefined ? { skipped: t.skipped } : {}), ...(t.note !== undefined ? { note: t.note } : {}) })),
+    };
+  }
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 

@@ -9,6 +9,7 @@ import { applyPlan, planOf } from './apply.js';
 import { PreparedSession } from './prepared-session.js';
 import { checkQueries, type Query, type QueryFile } from './queries.js';
 import { existingTables } from './relations.js';
+import { seedDatabase, type SeedReport } from './seed.js';
 import { selectChange, type ChangeSelection } from './select-change.js';
 import { openShadowServer, type ShadowDatabase } from './shadow.js';
 import { traceFindings } from './trace-findings.js';
@@ -25,6 +26,8 @@ export interface VerifyOptions {
   queriesV2?: QueryFile;
   /** Also run expand then abort on a second fresh database (default true when the change has an abort section). */
   abort?: boolean;
+  /** Fill every table of the history with this many synthetic rows before the change runs (seed.ts). */
+  seed?: number;
 }
 
 export interface VerifyResult extends LintResult {
@@ -33,6 +36,8 @@ export interface VerifyResult extends LintResult {
   history: string[];
   change: string[];
   shadow: 'url' | 'embedded';
+  /** With `seed`: what the history's tables were filled with (the forward run's; the abort run seeds alike). */
+  seed?: SeedReport;
 }
 
 /** Phases the old release runs through, and the new one. */
@@ -43,9 +48,10 @@ const V2_PHASES: readonly Phase[] = ['expand', 'migrate', 'contract'];
  * `pgtandem verify`: applies the history fully to a fresh shadow database,
  * then runs the change phase by phase exactly as the runner plans it,
  * tracing each statement's locks, rewrites and scans, and after each phase
- * checks the v1 and v2 queries. With an abort section, a second fresh
- * database runs expand then abort. Every database is dropped at the end,
- * an embedded server stopped and deleted.
+ * checks the v1 and v2 queries. With `seed`, the history's tables are
+ * filled before the change (untraced, in a transaction of their own). With
+ * an abort section, a second fresh database runs expand then abort. Every
+ * database is dropped at the end, an embedded server stopped and deleted.
  */
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   await loadParser();
@@ -53,9 +59,11 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const server = await openShadowServer(options.shadowUrl);
   const findings: Finding[] = [];
   const traces: StatementTrace[] = [];
+  let seed: SeedReport | undefined;
   try {
     const forward = await server.createDatabase();
-    const stopped = await runScenario(forward, history, change, ['expand', 'migrate', 'contract'], options, findings, traces);
+    const { stopped, seed: seeded } = await runScenario(forward, history, change, ['expand', 'migrate', 'contract'], options, findings, traces);
+    seed = seeded;
     await forward.drop();
     const wantsAbort = options.abort ?? true;
     if (!stopped && wantsAbort && (await hasAbort(change, forward.connection.serverVersion))) {
@@ -69,6 +77,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   } finally {
     await server.close();
   }
+  if (seed) {
+    // A constraint violation on seeded rows is the point of seeding: say that real rows like them would fail too.
+    for (const finding of findings) {
+      if (finding.rule === 'verify-statement-failed' && /SQLSTATE 23\d{3}/.test(finding.message)) {
+        finding.help = `${finding.help} The tables held --seed's synthetic rows (every 10th value of a nullable column NULL): production rows like them fail it too; backfill or validate first.`;
+      }
+    }
+  }
   const files = [...change, ...[options.queriesV1, options.queriesV2].filter((q): q is QueryFile => q !== undefined)];
   const linted: LintedFile[] = files.map((f) =>
     'queries' in f ? { path: f.path, statements: f.queries.length, layout: 'queries', text: f.text } : { path: f.path, statements: traces.filter((t) => t.file === f.path).length, layout: f.layout, text: f.text },
@@ -81,6 +97,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     history: history.map((m) => m.path),
     change: change.map((m) => m.path),
     shadow: server.kind,
+    ...(seed ? { seed } : {}),
   };
 }
 
@@ -88,7 +105,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
  * One fresh database: history fully, then the change's `phases` (abort runs
  * newest migration first, as the runner does). Phases in `untraced` run
  * without findings (the rollback scenario's expand was traced already).
- * Returns true when a statement failed and the run stopped.
+ * `stopped` when a statement failed and the run stopped.
  */
 async function runScenario(
   database: ShadowDatabase,
@@ -99,11 +116,12 @@ async function runScenario(
   findings: Finding[],
   traces: StatementTrace[],
   untraced: ReadonlySet<Phase> = new Set(),
-): Promise<boolean> {
+): Promise<{ stopped: boolean; seed?: SeedReport }> {
   const { client, serverVersion } = database.connection;
   for (const file of history) {
     for (const phase of ['expand', 'migrate', 'contract'] as const) await applyPlan(client, await planOf(file, phase, serverVersion));
   }
+  const seed = options.seed ? await seedDatabase(client, options.seed) : undefined;
   const baseline = options.queriesV1 ? await checkQueries(client, options.queriesV1) : [];
   for (const problem of untraced.size === 0 ? baseline : []) {
     findings.push(queryFinding('v1-query-fails-before-change', 'warn', options.queriesV1!, problem.query, 'expand', `fails before the change is applied, so it is not checked: ${problem.message}`));
@@ -111,7 +129,8 @@ async function runScenario(
   const skipV1 = new Set(baseline.map((p) => p.query));
   const v1Session = options.queriesV1 && untraced.size === 0 ? await PreparedSession.open(database.url, options.queriesV1, skipV1) : undefined;
   try {
-    return await runPhases(database, change, phases, options, findings, traces, untraced, skipV1, v1Session);
+    const stopped = await runPhases(database, change, phases, options, findings, traces, untraced, skipV1, v1Session);
+    return { stopped, ...(seed ? { seed } : {}) };
   } finally {
     await v1Session?.close();
   }

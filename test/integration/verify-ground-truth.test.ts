@@ -78,7 +78,8 @@ const MODES_ORDERED = (a: LockMode, b: LockMode): LockMode => (lockStrength(a) >
 let server: ShadowServer;
 beforeAll(async () => {
   await loadParser();
-  server = await openShadowServer(inject('databaseUrl'));
+  // Its own database prefix: verify.test.ts checks that no pgtandem_verify_* database outlives a run.
+  server = await openShadowServer(inject('databaseUrl'), 'ground_truth');
 });
 afterAll(async () => server?.close());
 

@@ -147,6 +147,7 @@ ALTER TABLE users DROP COLUMN name;
 
 const serverUrl = inject('databaseUrl');
 
+/** The pgtandem_verify_* databases on the server now (another process's runs may come and go: compare with {@link leftSince}). */
 async function verifyDatabases(): Promise<string[]> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
@@ -155,6 +156,11 @@ async function verifyDatabases(): Promise<string[]> {
   } finally {
     await client.end();
   }
+}
+
+/** Databases that exist now and did not before: what a run left behind. */
+async function leftSince(before: readonly string[]): Promise<string[]> {
+  return (await verifyDatabases()).filter((name) => !before.includes(name));
 }
 
 function setUp(c: Pick<Case, 'change' | 'v1' | 'v2'>): { dir: string; args: string[] } {
@@ -185,7 +191,7 @@ describe('pgtandem verify', () => {
     expect(errors).toEqual([...c.errors].sort());
     expect(run.code).toBe(c.exitCode);
     // Nothing left behind on the shadow server, and no password in any output.
-    expect(await verifyDatabases()).toEqual(before);
+    expect(await leftSince(before)).toEqual([]);
     const password = new URL(serverUrl).password;
     if (password) expect(run.stdout + run.stderr).not.toContain(password);
   });
@@ -305,5 +311,51 @@ describe('pgtandem verify', () => {
     const run = await runCli(['verify', '.', '--shadow-url', 'postgres://u:s3cretpw@127.0.0.1:1/x'], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).not.toContain('s3cretpw');
+  });
+});
+
+// --seed: the history's tables hold rows before the change (seed.ts; its own cases in verify-seed.test.ts).
+describe('pgtandem verify --seed', () => {
+  const HISTORY_CLI = `CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL, age int);
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users, amount int);
+`;
+  const verify = async (change: string, extra: string[]) => {
+    const dir = migrationsDir({ '0001_history.sql': HISTORY_CLI, '0002_change.sql': change });
+    return runCli(['verify', '.', '--shadow-url', serverUrl, ...extra], { cwd: dir });
+  };
+  const errors = (stdout: string): string[] => (JSON.parse(stdout) as JsonReport).findings.filter((f) => f.severity === 'error').map((f) => `${f.rule} ${f.phase} ${f.line}`);
+
+  it.each([
+    { name: 'SET NOT NULL without a backfill fails on seeded NULLs', change: 'ALTER TABLE users ALTER COLUMN age SET NOT NULL;\n', seeded: ['verify-statement-failed expand 1'], empty: ['traced-access-exclusive expand 1'] },
+    { name: 'a type change rewrites the seeded table', change: 'ALTER TABLE orders ALTER COLUMN amount TYPE bigint;\n', seeded: ['traced-table-rewrite expand 1'], empty: ['traced-table-rewrite expand 1'] },
+    { name: 'a safe change stays safe with rows', change: 'ALTER TABLE users ADD COLUMN note text;\n', seeded: [], empty: [] },
+  ])('$name', async ({ change, seeded, empty }) => {
+    const before = await verifyDatabases();
+    const withSeed = await verify(change, ['--format', 'json', '--seed', '500']);
+    expect(withSeed.stderr).toBe('');
+    expect(errors(withSeed.stdout)).toEqual(seeded);
+    expect(withSeed.code).toBe(seeded.length > 0 ? 1 : 0);
+    const report = JSON.parse(withSeed.stdout) as JsonReport;
+    expect(report.seed).toEqual({ rows: 500, tables: [{ table: 'users', rows: 500 }, { table: 'orders', rows: 500 }] });
+    const without = await verify(change, ['--format', 'json']);
+    expect(errors(without.stdout)).toEqual(empty);
+    expect((JSON.parse(without.stdout) as JsonReport).seed).toBeUndefined();
+    expect(await leftSince(before)).toEqual([]);
+  });
+
+  it('the failure names Postgres’ reason, and the pretty output says what was seeded', async () => {
+    const run = await verify('ALTER TABLE users ALTER COLUMN age SET NOT NULL;\n', ['--seed', '200']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Seeded 2 tables × 200 rows.');
+    expect(run.stdout).toContain('column "age" of relation "users" contains null values');
+    expect(run.stdout).toContain("synthetic rows (every 10th value of a nullable column NULL)");
+  });
+
+  it.each(['0', '-5', '1.5', 'many', '1e3', '100000001'])('--seed %s is a usage error', async (value) => {
+    const run = await verify('ALTER TABLE users ADD COLUMN note text;\n', ['--seed', value]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('--seed');
   });
 });

@@ -9,6 +9,7 @@ import { formatTraceTable, type TraceRow } from '../../report/trace-table.js';
 import { loadParser } from '../../sql/pg-parser.js';
 import { loadQueryFile } from '../../verify/queries.js';
 import type { ChangeSelection } from '../../verify/select-change.js';
+import type { SeedReport } from '../../verify/seed.js';
 import type { StatementTrace } from '../../verify/trace.js';
 import { verify } from '../../verify/verify.js';
 import { VERIFY_RULES } from '../../verify/verify-rules.js';
@@ -27,12 +28,18 @@ export interface VerifyCommandOptions {
   config?: string;
   /** commander's --no-abort */
   abort?: boolean;
+  /** Rows per table, as typed. */
+  seed?: string;
 }
+
+/** The most rows --seed fills a table with: beyond it the seed itself would be the long part of verify. */
+const MAX_SEED_ROWS = 10_000_000;
 
 /** `pgtandem verify [dir]`: prints the traced statements and the findings; exit 1 on an error finding. */
 export async function verifyCommand(dirArgument: string | undefined, options: VerifyCommandOptions, io: CliIO): Promise<number> {
   if (!isFormat(options.format)) throw new UsageError(`unknown format "${options.format}" (expected ${FORMATS.join(', ')})`);
   if (options.change && options.since) throw new UsageError('--change and --since cannot be combined');
+  const seed = options.seed === undefined ? undefined : seedRows(options.seed);
   const loaded = await loadConfig({ cwd: io.cwd, knownRules: rules.map((r) => r.id), ...(options.config ? { explicitPath: options.config } : {}) });
   const config = loaded.config;
   const dir = dirArgument
@@ -61,9 +68,12 @@ export async function verifyCommand(dirArgument: string | undefined, options: Ve
     ...(queriesV1 ? { queriesV1 } : {}),
     ...(queriesV2 ? { queriesV2 } : {}),
     ...(options.abort === false ? { abort: false } : {}),
+    ...(seed ? { seed } : {}),
   });
   if (options.format === 'pretty') {
-    io.stdout(`History: ${result.history.length} migration(s) applied fully. Change: ${result.change.join(', ') || 'none'}.\n\n`);
+    io.stdout(`History: ${result.history.length} migration(s) applied fully. Change: ${result.change.join(', ') || 'none'}.\n`);
+    if (result.seed) io.stdout(formatSeed(result.seed));
+    io.stdout('\n');
     io.stdout(formatTraceTable(result.traces.map(traceRow)));
     io.stdout('\n');
   }
@@ -75,6 +85,26 @@ export async function verifyCommand(dirArgument: string | undefined, options: Ve
     }),
   );
   return result.summary.errors > 0 ? EXIT.findings : EXIT.ok;
+}
+
+function seedRows(value: string): number {
+  const rows = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(rows) || rows < 1 || rows > MAX_SEED_ROWS) {
+    throw new UsageError(`--seed expects a number of rows from 1 to ${MAX_SEED_ROWS.toLocaleString('en-US')}, not "${value}"`);
+  }
+  return rows;
+}
+
+/** `Seeded 7 tables × 1,000 rows.`, then a line for each table skipped or filled only in part. */
+function formatSeed(seed: SeedReport): string {
+  const skipped = seed.tables.filter((t) => t.skipped !== undefined);
+  const partly = seed.tables.filter((t) => t.skipped === undefined && t.note !== undefined);
+  const filled = seed.tables.length - skipped.length;
+  const counts = [skipped.length > 0 ? `${skipped.length} skipped` : '', partly.length > 0 ? `${partly.length} with a note` : ''].filter(Boolean).join(', ');
+  const lines = [`Seeded ${filled} table${filled === 1 ? '' : 's'} × ${seed.rows.toLocaleString('en-US')} rows${counts ? ` (${counts}):` : '.'}`];
+  for (const table of skipped) lines.push(`  ${table.table}: skipped: ${table.skipped}`);
+  for (const table of partly) lines.push(`  ${table.table}: ${table.rows.toLocaleString('en-US')} rows: ${table.note}`);
+  return `${lines.join('\n')}\n`;
 }
 
 function traceRow(trace: StatementTrace): TraceRow {
