@@ -10,7 +10,7 @@ import { PreparedSession } from './prepared-session.js';
 import { checkQueries, type Query, type QueryFile } from './queries.js';
 import { existingTables } from './relations.js';
 import { selectChange, type ChangeSelection } from './select-change.js';
-import { openShadowServer, type ShadowDatabase } from './shadow.js';
+import { openShadowServer, type ShadowDatabase, type ShadowProvider } from './shadow.js';
 import { traceFindings } from './trace-findings.js';
 import { traceAction, type StatementTrace } from './trace.js';
 
@@ -19,7 +19,9 @@ export interface VerifyOptions {
   migrations: readonly MigrationFile[];
   selection: ChangeSelection;
   cwd: string;
-  /** A server verify may create and drop databases on; undefined: an embedded PostgreSQL. */
+  /** Where the shadow databases are made (see shadowProvider); wins over `shadowUrl`. */
+  shadow?: ShadowProvider;
+  /** A server verify may create and drop databases on; undefined (and no `shadow`): an embedded PostgreSQL. */
   shadowUrl?: string;
   queriesV1?: QueryFile;
   queriesV2?: QueryFile;
@@ -32,7 +34,7 @@ export interface VerifyResult extends LintResult {
   traces: StatementTrace[];
   history: string[];
   change: string[];
-  shadow: 'url' | 'embedded';
+  shadow: ShadowProvider['kind'];
 }
 
 /** Phases the old release runs through, and the new one. */
@@ -50,7 +52,7 @@ const V2_PHASES: readonly Phase[] = ['expand', 'migrate', 'contract'];
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   await loadParser();
   const { history, change } = await selectChange(options.migrations, options.selection, options.cwd);
-  const server = await openShadowServer(options.shadowUrl);
+  const server = await openShadowServer(options.shadow ?? options.shadowUrl);
   const findings: Finding[] = [];
   const traces: StatementTrace[] = [];
   try {
