@@ -114,6 +114,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .command('verify')
     .description('run the migrations on a fresh shadow PostgreSQL: trace the locks, rewrites and scans of the change phase by phase, and check that v1 and v2 queries keep working')
     .argument('[dir]', 'migrations directory (default: migrationsDir from the config)')
+    .option('--shadow <how>', 'the shadow server: url (--shadow-url or SHADOW_DATABASE_URL), embedded, or docker:<image> to test on the major production runs, e.g. docker:postgres:16 (default: url when one is given, else embedded)')
     .option('--shadow-url <url>', 'a server where verify may create and drop a scratch database (default: env SHADOW_DATABASE_URL, else an embedded PostgreSQL); never printed')
     .option('--change <versions...>', 'the migrations under test (default: the last migration); earlier ones are history, applied fully first')
     .option('--since <git-ref>', 'the change is the migrations added or changed since the merge base with <git-ref>')
@@ -137,7 +138,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
         'an INSERT must supply every NOT NULL column without a default (unless a BEFORE INSERT trigger may fill it).',
         'With --seed, rewrites, scans and validations run on real rows, and SET NOT NULL without a backfill fails on the',
         'seeded NULLs as it would in production; a table whose rows cannot be generated is skipped and said so.',
-        'Not yet: Docker (testcontainers) shadows.',
+        '--shadow docker:<image> drives the docker CLI (no Docker library): docker run -d --rm publishing 5432 on a random',
+        'local port, a random POSTGRES_PASSWORD, waits up to 60 s for the server, and docker rm -f at the end (also on Ctrl-C).',
         'Exit codes: 0 no errors (warnings allowed), 1 error findings or a failed history migration, 2 usage, configuration or connection problem.',
       ].join('\n'),
     )

@@ -28,10 +28,11 @@ export async function connect(url: string, applicationName: string): Promise<Con
     await client.end().catch(() => {});
     throw new ConnectionError(`cannot connect to the database: ${redact(describe(error), [...secrets, url])}`, { cause: error });
   }
-  const { rows } = await client.query<{ version: string }>('SHOW server_version_num');
+  // SHOW names its column after the setting: reading `version` gave 0 (any server looked older than 12).
+  const { rows } = await client.query<{ server_version_num: string }>('SHOW server_version_num');
   return {
     client,
-    serverVersion: Math.floor(Number(rows[0]?.version ?? '0') / 10_000),
+    serverVersion: Math.floor(Number(rows[0]?.server_version_num ?? '0') / 10_000),
     secrets,
     close: () => client.end().catch(() => {}),
   };

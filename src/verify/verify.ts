@@ -11,7 +11,7 @@ import { checkQueries, type Query, type QueryFile } from './queries.js';
 import { existingTables } from './relations.js';
 import { seedDatabase, type SeedReport } from './seed.js';
 import { selectChange, type ChangeSelection } from './select-change.js';
-import { openShadowServer, type ShadowDatabase } from './shadow.js';
+import { openShadowServer, type ShadowDatabase, type ShadowProvider } from './shadow.js';
 import { traceFindings } from './trace-findings.js';
 import { traceAction, type StatementTrace } from './trace.js';
 
@@ -20,7 +20,9 @@ export interface VerifyOptions {
   migrations: readonly MigrationFile[];
   selection: ChangeSelection;
   cwd: string;
-  /** A server verify may create and drop databases on; undefined: an embedded PostgreSQL. */
+  /** Where the shadow databases are made (see shadowProvider); wins over `shadowUrl`. */
+  shadow?: ShadowProvider;
+  /** A server verify may create and drop databases on; undefined (and no `shadow`): an embedded PostgreSQL. */
   shadowUrl?: string;
   queriesV1?: QueryFile;
   queriesV2?: QueryFile;
@@ -35,7 +37,7 @@ export interface VerifyResult extends LintResult {
   traces: StatementTrace[];
   history: string[];
   change: string[];
-  shadow: 'url' | 'embedded';
+  shadow: ShadowProvider['kind'];
   /** With `seed`: what the history's tables were filled with (the forward run's; the abort run seeds alike). */
   seed?: SeedReport;
 }
@@ -56,7 +58,7 @@ const V2_PHASES: readonly Phase[] = ['expand', 'migrate', 'contract'];
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   await loadParser();
   const { history, change } = await selectChange(options.migrations, options.selection, options.cwd);
-  const server = await openShadowServer(options.shadowUrl);
+  const server = await openShadowServer(options.shadow ?? options.shadowUrl);
   const findings: Finding[] = [];
   const traces: StatementTrace[] = [];
   let seed: SeedReport | undefined;

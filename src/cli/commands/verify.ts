@@ -12,6 +12,7 @@ import type { ChangeSelection } from '../../verify/select-change.js';
 import type { SeedReport } from '../../verify/seed.js';
 import type { StatementTrace } from '../../verify/trace.js';
 import { verify } from '../../verify/verify.js';
+import { shadowProvider } from '../../verify/shadow.js';
 import { VERIFY_RULES } from '../../verify/verify-rules.js';
 import { shouldColor } from '../color.js';
 import { EXIT } from '../exit-code.js';
@@ -20,6 +21,8 @@ import { packageVersion } from '../package-version.js';
 
 export interface VerifyCommandOptions {
   format: string;
+  /** `url`, `embedded` or `docker:<image>` */
+  shadow?: string;
   shadowUrl?: string;
   change?: string[];
   since?: string;
@@ -40,6 +43,7 @@ export async function verifyCommand(dirArgument: string | undefined, options: Ve
   if (!isFormat(options.format)) throw new UsageError(`unknown format "${options.format}" (expected ${FORMATS.join(', ')})`);
   if (options.change && options.since) throw new UsageError('--change and --since cannot be combined');
   const seed = options.seed === undefined ? undefined : seedRows(options.seed);
+  const shadow = shadowProvider({ shadow: options.shadow, shadowUrl: options.shadowUrl, envUrl: io.env.SHADOW_DATABASE_URL });
   const loaded = await loadConfig({ cwd: io.cwd, knownRules: rules.map((r) => r.id), ...(options.config ? { explicitPath: options.config } : {}) });
   const config = loaded.config;
   const dir = dirArgument
@@ -57,14 +61,14 @@ export async function verifyCommand(dirArgument: string | undefined, options: Ve
   const queriesV1 = await queries(options.queriesV1);
   const queriesV2 = await queries(options.queriesV2);
   const selection: ChangeSelection = options.change ? { versions: options.change } : options.since ? { since: options.since } : { last: true };
-  const shadowUrl = options.shadowUrl ?? io.env.SHADOW_DATABASE_URL;
-  if (!shadowUrl && options.format === 'pretty') io.stderr('pgtandem: verify: starting a throwaway embedded PostgreSQL (no --shadow-url / SHADOW_DATABASE_URL); it is removed at the end\n');
+  if (options.format === 'pretty' && shadow.kind === 'embedded') io.stderr('pgtandem: verify: starting a throwaway embedded PostgreSQL (no --shadow-url / SHADOW_DATABASE_URL); it is removed at the end\n');
+  if (options.format === 'pretty' && shadow.kind === 'docker') io.stderr(`pgtandem: verify: starting a throwaway ${shadow.image} container with docker; it is removed at the end\n`);
 
   const result = await verify({
     migrations,
     selection,
     cwd: io.cwd,
-    ...(shadowUrl ? { shadowUrl } : {}),
+    shadow,
     ...(queriesV1 ? { queriesV1 } : {}),
     ...(queriesV2 ? { queriesV2 } : {}),
     ...(options.abort === false ? { abort: false } : {}),
