@@ -32,6 +32,7 @@ export default defineRule({
     'A VOLATILE default (gen_random_uuid(), random(), clock_timestamp(), nextval()) must be computed for each row, and so must a STORED generated column, ' +
     'a serial or an identity column: PostgreSQL rewrites the whole table and all its indexes while holding an ACCESS EXCLUSIVE lock, blocking reads and writes. ' +
     'Before PostgreSQL 11 every non-NULL default rewrites the table.',
+  recipe: ['add-column'],
   fix: DEFAULT_RECIPE,
   examples: {
     bad: [

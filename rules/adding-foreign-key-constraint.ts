@@ -12,6 +12,7 @@ export default defineRule({
   why:
     'Adding a validated foreign key scans the whole table to check every row while holding SHARE ROW EXCLUSIVE on both the table and the referenced table: ' +
     'writes to both wait for the whole scan.',
+  recipe: ['add-foreign-key'],
   fix:
     'Expand: ADD CONSTRAINT … FOREIGN KEY … NOT VALID (instant; new and updated rows are checked from then on). ' +
     'Then VALIDATE CONSTRAINT in a later transaction — migrate or contract — which takes only SHARE UPDATE EXCLUSIVE and lets writes continue. Index the referencing column too.',

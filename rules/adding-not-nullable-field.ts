@@ -29,6 +29,7 @@ export default defineRule({
     'SET NOT NULL scans every row to check for NULLs while holding an ACCESS EXCLUSIVE lock: no reads or writes until the scan ends. ' +
     'Since PostgreSQL 12 the scan is skipped when a validated CHECK (col IS NOT NULL) already proves it, and that check can be built online. ' +
     'Before the contract phase, the old version (v1) is still running: if it ever writes NULL into the column, those INSERTs and UPDATEs start failing.',
+  recipe: ['add-not-null'],
   fix: RECIPE,
   examples: {
     bad: [

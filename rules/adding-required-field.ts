@@ -12,6 +12,7 @@ export default defineRule({
   why:
     'Existing rows would get NULL in a NOT NULL column, so PostgreSQL refuses the ALTER on any non-empty table ("column contains null values"). ' +
     'Even on an empty table, the running version (v1) does not know the column and every INSERT it makes now fails.',
+  recipe: ['add-column'],
   fix:
     'Expand: add the column NOT NULL with a constant DEFAULT (metadata-only since PostgreSQL 11), or nullable. ' +
     'Migrate: backfill in batches. Contract: once v2 writes it everywhere, enforce it — ADD CHECK (col IS NOT NULL) NOT VALID, VALIDATE, then SET NOT NULL — and drop the default if v2 always sets it.',

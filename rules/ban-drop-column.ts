@@ -11,6 +11,7 @@ export default defineRule({
   why:
     'Before contract, the old version (v1) is still running and still reads and writes the column: its queries fail with "column does not exist" ' +
     '(and ORMs that cache the column list fail even on queries that do not name it). A dropped column cannot be restored if v2 is rolled back.',
+  recipe: ['drop-column'],
   fix:
     'Expand: make v2 stop using the column (if it is NOT NULL without a default, DROP NOT NULL first so v2 can insert without it). ' +
     'Contract: drop it once v1 is gone — ideally a release later, so a rollback still finds it.',

@@ -34,6 +34,7 @@ export default defineRule({
     'Dropping the constraint breaks nothing by itself, but once v2 (or a job) writes NULL there, v1 reads rows it cannot handle. ' +
     'It is also a required step when v2 stops writing a column that is about to be dropped — which is why this is a warning: make sure v1 never sees those NULLs. ' +
     'It takes a brief ACCESS EXCLUSIVE lock.',
+  recipe: ['drop-column'],
   fix:
     'Expand: drop NOT NULL together with a BEFORE INSERT OR UPDATE trigger on the table that fills the column for rows v2 writes without it ' +
     '(pgtandem accepts the DROP NOT NULL when the same section creates one), or keep a DEFAULT, or check that v1 tolerates NULL. ' +

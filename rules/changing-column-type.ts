@@ -27,6 +27,7 @@ export default defineRule({
     'timestamp to timestamptz when the session TimeZone is UTC on PostgreSQL 12+, which still rebuilds the column’s indexes). Whether a change is one of them depends on the old type: ' +
     'pgtandem reads it from the migrations before this one (or the live database); when the table is not known, the change is assumed to rewrite. A view that uses the column makes PostgreSQL refuse the change. ' +
     'The running application version also reads and writes the column as its old type.',
+  recipe: ['change-column-type'],
   fix:
     'Expand: add a new column with the new type and a trigger that copies every write of the old column into it, converted. ' +
     'Migrate: backfill the new column in batches and build its indexes CONCURRENTLY; ship v2 reading and writing the new column. ' +

@@ -25,7 +25,8 @@ export default defineRule({
     'so v2 cannot rely on the new default either. A warning: it depends on how each version writes the column. It takes a brief ACCESS EXCLUSIVE lock.',
   fix:
     'Expand: ship v2 writing the new value explicitly; do not rely on either default while both versions run. Contract: change the default once v1 is gone. ' +
-    'A default on a column added in the same migration (ADD COLUMN, then SET DEFAULT) is not flagged: no running version knows the column.',
+    'A default on a column added in the same migration (ADD COLUMN, then SET DEFAULT) is not flagged: no running version knows the column; ' +
+    'nor is a first default on a NOT NULL column that has none (every INSERT of v1 names the column already: the way v2 stops writing a column it drops).',
   examples: {
     bad: [
       "ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'awaiting_payment';\n",
@@ -46,6 +47,10 @@ export default defineRule({
       const column = cmd.name;
       if (context.isNewColumn(table, column)) return;
       if (commands.slice(0, i).some((c) => c.cmd.subtype === 'AT_AddColumn' && columnDefOf(c.cmd)?.colname === column)) return;
+      // A first default on a NOT NULL column without one changes nothing v1 sees: each of its inserts names the column
+      // (or fails). It is how v2 stops writing a column before contract drops it.
+      const known = context.catalog.table(table, context.searchPath)?.columns.find((c) => c.name === column);
+      if (known?.notNull && known.default === undefined && !known.identity && !known.generated) return;
       if (restoresAfterTypeChange(table, column, [...context.transactionStatements.flatMap(alterTableCommands), ...commands.slice(0, i)])) return;
       context.report({
         message: `Changing the default of ${quoteIdent(column)} on ${displayName(table)} in ${context.phase}: the old version (v1) still inserts rows — those that leave ${quoteIdent(column)} out now get the new default, and an ORM that cached the old one keeps writing it.`,

@@ -14,6 +14,7 @@ export default defineRule({
   why:
     'ADD CONSTRAINT … CHECK scans every row under an ACCESS EXCLUSIVE lock: no reads or writes until the scan ends. ' +
     'NOT VALID makes the ADD instant, but a VALIDATE in the same transaction still runs while that lock is held, which gains nothing.',
+  recipe: ['add-check', 'add-foreign-key'],
   fix:
     'Expand: ADD CONSTRAINT … CHECK (…) NOT VALID (instant; new rows are checked). ' +
     'Then VALIDATE CONSTRAINT in a later transaction — the migrate or contract phase, or a migration of its own — where it takes only SHARE UPDATE EXCLUSIVE and traffic continues.',

@@ -13,6 +13,7 @@ export default defineRule({
   why:
     'ADD CONSTRAINT … UNIQUE builds the unique index while holding an ACCESS EXCLUSIVE lock on the table: no reads or writes until the whole index is built, ' +
     'and a duplicate found at the end throws all that work away.',
+  recipe: ['add-unique'],
   fix:
     'Expand (or a migration of its own): CREATE UNIQUE INDEX CONCURRENTLY t_col_key ON t (col) — outside a transaction (the pgtandem runner runs it alone); ' +
     'it blocks no reads or writes, and if it fails on duplicates, drop the INVALID index, fix the data and retry. ' +

@@ -13,6 +13,7 @@ export default defineRule({
   why:
     'During a rolling deploy one version of the app uses the old name and the other the new one: whichever side of the rename the database is on, ' +
     'one version’s queries fail with "column does not exist". It also takes an ACCESS EXCLUSIVE lock.',
+  recipe: ['rename-column'],
   fix:
     'Expand: add the new column and a trigger that keeps both in sync. Migrate: backfill the new column in batches. ' +
     'Contract (once v1 is gone): drop the trigger and the old column. Or keep the database name and rename only in the ORM mapping.',

@@ -13,6 +13,7 @@ export default defineRule({
   why:
     'A plain CREATE INDEX takes a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits until the index is built, ' +
     'which on a large table is minutes. CREATE INDEX CONCURRENTLY takes SHARE UPDATE EXCLUSIVE instead and lets writes continue.',
+  recipe: ['add-index'],
   fix:
     'Use CREATE INDEX CONCURRENTLY, outside a transaction (the pgtandem runner runs it alone; other tools need their no-transaction switch). ' +
     'If it fails it leaves an INVALID index: DROP INDEX CONCURRENTLY IF EXISTS it and retry. Partitioned tables: CREATE INDEX ON ONLY the parent, ' +

@@ -148,6 +148,33 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       exitCode = await verifyCommand(dir, options, io);
     });
 
+  const newCommand = program
+    .command('new')
+    .description('scaffold a safe multi-phase migration from a recipe: every phase (expand, migrate, contract, abort) filled in')
+    .argument('<recipe>', 'add-column, rename-column, change-column-type, add-not-null, add-foreign-key, add-unique, add-check, add-index, drop-column, rename-table, split-column')
+    .argument('[args...]', "the recipe's arguments (see Recipes below)")
+    .option('-d, --dir <path>', 'migrations directory (default: migrationsDir from the config, else the project\'s migrations folder)')
+    .option('-c, --config <file>', 'use this config file instead of searching for pgtandem.config.json')
+    .option('--name <name>', 'the file name after the version (default: derived from the arguments, e.g. rename_users_name_to_full_name)')
+    .option('--stdout', 'print the migration instead of writing it')
+    .option('--not-null', 'add-column: NOT NULL; rename-column, change-column-type with --type: the column is NOT NULL; drop-column: see below')
+    .option('--default <expr>', 'add-column: the default; drop-column: a default for a NOT NULL column the new release stops writing')
+    .option('--backfill <expr>', 'add-column, add-not-null: the value for existing rows and for rows the old release writes without it')
+    .option('--using <expr>', 'change-column-type: the conversion, over the column')
+    .option('--down <expr>', 'change-column-type: the conversion back for the old release, over the new column')
+    .option('--type <type>', "rename-column, change-column-type: the column's current type, when the migrations do not define the table")
+    .option('--unique', 'add-index: a unique index')
+    .option('--where <condition>', 'add-index: a partial index')
+    .option('--allow-null', 'drop-column: drop NOT NULL instead of adding a default')
+    .option('--merge <expr>', 'split-column: the old column computed from the new ones')
+    .option('--nullable', 'drop-column: the column is nullable or has a default, when the migrations do not define the table')
+    .action(async (recipe: string, args: string[], options) => {
+      const { newCommand: run } = await import('./commands/new.js');
+      exitCode = await run(recipe, args, options, io);
+    });
+  // The recipe list comes from the recipes themselves; loaded only when `new` is the command.
+  if (argv.slice(2).find((a) => !a.startsWith('-')) === 'new') newCommand.addHelpText('after', (await import('./commands/new.js')).newHelpText());
+
   program
     .command('demo')
     .description('try pgtandem: a rolling deploy of migrations-example on a throwaway PostgreSQL while simulated v1 and v2 app instances serve traffic')

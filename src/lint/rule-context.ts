@@ -5,6 +5,7 @@ import type { Statement } from '../sql/statement.js';
 import type { Catalog } from '../schema/catalog.js';
 import type { CreatedObjects, ObjectKind } from './created-objects.js';
 import type { ReportInput, Rule, RuleContext } from './rule.js';
+import { helpWithRecipe } from './rule-meta.js';
 import type { Session, TransactionState } from './session.js';
 import type { Severity } from './severity.js';
 import type { Span } from './span.js';
@@ -114,7 +115,7 @@ export class FrameRuleContext implements RuleContext {
       span: input.span ?? { start: statement.start, end: statement.end },
       phase: statement.segment.phase,
       message: input.message,
-      help: input.help ?? this.rule.fix,
+      help: helpWithRecipe(input.help ?? this.rule.fix, this.rule.recipe),
       statement,
       ...(input.severity ? { severity: input.severity } : {}),
     });

@@ -23,6 +23,9 @@ export function renderRuleDoc(rule: RuleMeta): string {
     '',
     rule.fix,
     '',
+    ...(rule.recipe && rule.recipe.length > 0
+      ? ['Scaffold it: ' + rule.recipe.map((r) => `[\`pgtandem new ${r}\`](../recipes.md#${r})`).join(' or ') + ' writes this migration with every phase filled in.', '']
+      : []),
     '## Flagged',
     '',
     ...rule.examples.bad.flatMap((sql) => [example(sql), '']),

@@ -18,6 +18,8 @@ export interface RuleMeta {
   why: string;
   /** The safe recipe, phase by phase. */
   fix: string;
+  /** The `pgtandem new` recipes that scaffold the fix (docs/recipes.md), best first. */
+  recipe?: readonly string[];
   examples: {
     /** Migrations (native format) that must produce this rule's finding. */
     bad: readonly string[];
@@ -30,4 +32,14 @@ export const DOCS_BASE_URL = 'https://github.com/pgtandem/pgtandem/blob/main/doc
 
 export function docsUrl(ruleId: string): string {
   return `${DOCS_BASE_URL}${ruleId}.md`;
+}
+
+/**
+ * A finding's help: the rule's fix (or the rule's own help for this finding),
+ * ending with the `pgtandem new` recipe that scaffolds it, when there is one.
+ */
+export function helpWithRecipe(help: string, recipes: readonly string[] | undefined): string {
+  if (!recipes || recipes.length === 0) return help;
+  const commands = recipes.map((r) => `\`pgtandem new ${r} …\``).join(' or ');
+  return `${help.trimEnd()} Recipe: ${commands}`;
 }

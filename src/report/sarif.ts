@@ -1,5 +1,5 @@
 import type { Finding, LintResult } from '../lint/finding.js';
-import { docsUrl, type RuleMeta } from '../lint/rule-meta.js';
+import { docsUrl, helpWithRecipe, type RuleMeta } from '../lint/rule-meta.js';
 import type { Severity } from '../lint/severity.js';
 import { sortFindings } from './sort-findings.js';
 
@@ -68,7 +68,7 @@ function toReportingDescriptor(rule: RuleMeta) {
     name: pascalCase(rule.id),
     shortDescription: { text: rule.summary },
     fullDescription: { text: rule.why },
-    help: { text: rule.fix, markdown: `${rule.fix}\n\n[Documentation for \`${rule.id}\`](${docs})` },
+    help: { text: helpWithRecipe(rule.fix, rule.recipe), markdown: `${helpWithRecipe(rule.fix, rule.recipe)}\n\n[Documentation for \`${rule.id}\`](${docs})` },
     helpUri: docs,
     defaultConfiguration: { level: sarifLevel(rule.severity) },
     properties: { category: rule.category, phases: [...rule.phases], tags: [rule.category] },

@@ -1,0 +1,84 @@
+import { displayName, quoteIdent, type QualifiedName } from '../sql/names.js';
+import { onRow } from './row-expression.js';
+import { inSchemaOf, objectName } from './table-facts.js';
+
+/** Statements of one recipe step, by the phase each belongs to. */
+export interface Steps {
+  expand: string[];
+  migrate: string[];
+  contract: string[];
+  abort: string[];
+}
+
+export function emptySteps(): Steps {
+  return { expand: [], migrate: [], contract: [], abort: [] };
+}
+
+/**
+ * NOT NULL without a long ACCESS EXCLUSIVE scan (HAZARDS #12): a
+ * `CHECK (c IS NOT NULL) NOT VALID` in expand (instant; checks new and updated
+ * rows), VALIDATE in migrate once the backfill is done (SHARE UPDATE EXCLUSIVE:
+ * reads and writes go on), and in contract SET NOT NULL — which finds the
+ * validated check and skips its scan (PG ≥ 12) — then the check is dropped.
+ * Abort needs nothing: dropping the column (or the check) undoes it.
+ */
+export function notNullViaCheck(table: QualifiedName, column: string): Steps & { check: string } {
+  const t = displayName(table);
+  const c = quoteIdent(column);
+  // Not `<table>_<column>_not_null`: PostgreSQL 18 names the NOT NULL constraint SET NOT NULL creates that way.
+  const check = objectName(table.name, column, 'not_null', 'check');
+  const name = quoteIdent(check);
+  return {
+    check,
+    expand: [`ALTER TABLE ${t} ADD CONSTRAINT ${name} CHECK (${c} IS NOT NULL) NOT VALID;`],
+    migrate: [`ALTER TABLE ${t} VALIDATE CONSTRAINT ${name};`],
+    contract: [`ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL;`, `ALTER TABLE ${t} DROP CONSTRAINT ${name};`],
+    abort: [`ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${name};`],
+  };
+}
+
+/**
+ * A BEFORE INSERT OR UPDATE trigger that fills `column` with `expression`
+ * (over the row's other columns) whenever a write leaves it NULL: the old
+ * release, which does not know the column, keeps writing valid rows. Dropped
+ * in contract, once only the new release writes.
+ */
+export function fillTrigger(table: QualifiedName, column: string, expression: string): Steps {
+  const name = objectName(table.name, 'fill', column);
+  const fn = inSchemaOf(table, name);
+  const c = quoteIdent(column);
+  return {
+    expand: [
+      `CREATE FUNCTION ${fn}() RETURNS trigger`,
+      'LANGUAGE plpgsql AS $$',
+      'BEGIN',
+      `  IF NEW.${c} IS NULL THEN`,
+      `    NEW.${c} := ${onRow(expression)};`,
+      '  END IF;',
+      '  RETURN NEW;',
+      'END;',
+      '$$;',
+      '',
+      `CREATE TRIGGER ${quoteIdent(name)}`,
+      `  BEFORE INSERT OR UPDATE ON ${displayName(table)}`,
+      `  FOR EACH ROW EXECUTE FUNCTION ${fn}();`,
+    ],
+    migrate: [],
+    contract: [`DROP TRIGGER ${quoteIdent(name)} ON ${displayName(table)};`, `DROP FUNCTION ${fn}();`],
+    abort: [`DROP TRIGGER IF EXISTS ${quoteIdent(name)} ON ${displayName(table)};`, `DROP FUNCTION IF EXISTS ${fn}();`],
+  };
+}
+
+/** The batched backfill of migrate: the runner walks the table's key in short transactions. */
+export function backfill(table: QualifiedName, column: string, expression: string): string {
+  const c = quoteIdent(column);
+  return `UPDATE ${displayName(table)} SET ${c} = ${expression} WHERE ${c} IS NULL;`;
+}
+
+/** Appends each phase of `more` to `into`, in place; returns `into`. */
+export function append(into: Steps, ...more: Partial<Steps>[]): Steps {
+  for (const steps of more) {
+    for (const phase of ['expand', 'migrate', 'contract', 'abort'] as const) into[phase].push(...(steps[phase] ?? []));
+  }
+  return into;
+}

@@ -1,0 +1,157 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { columnArgument, expressionArgument, referenceArgument, tableArgument, typeArgument } from '../../src/recipes/arguments.js';
+import { nextVersion } from '../../src/recipes/migration-version.js';
+import { onRow, onRowOf } from '../../src/recipes/row-expression.js';
+import { objectName } from '../../src/recipes/table-facts.js';
+import { loadParser } from '../../src/sql/pg-parser.js';
+import { tempDir } from '../support/temp-dir.js';
+
+// `pgtandem new` without a database: arguments parsed with the PostgreSQL
+// grammar, versions in the directory's scheme, names, and the CLI's refusals.
+
+beforeAll(loadParser);
+
+const HISTORY = `-- pgtandem:expand
+CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, name text NOT NULL, bio text);
+`;
+
+async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), env: {}, isTTY: false, cwd };
+  const code = await main(['node', 'pgtandem', 'new', ...args], io);
+  return { code, out, err };
+}
+
+function dirWith(files: Record<string, string>): string {
+  const dir = tempDir('pgtandem-new-');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('recipe arguments', () => {
+  it.each([
+    ['users', { schema: undefined, name: 'users' }],
+    ['billing.Users', { schema: 'billing', name: 'users' }],
+    ['"Billing"."Users"', { schema: 'Billing', name: 'Users' }],
+  ])('table %s', (text, expected) => expect(tableArgument('<table>', text)).toEqual(expected));
+
+  it.each([
+    ['<table>', 'users; DROP TABLE x', tableArgument],
+    ['<table>', 'users u', tableArgument],
+    ['<table>', 'users WHERE true', tableArgument],
+    ['<column>', 'a.b', columnArgument],
+    ['<column>', 'lower(a)', columnArgument],
+    ['<type>', 'bigint; DROP TABLE users', typeArgument],
+    ['<type>', 'not a type', typeArgument],
+    ['--default', 'now(', expressionArgument],
+    ['--default', '1, 2', expressionArgument],
+    ['--default', '0 -- comment', expressionArgument],
+    ['--default', '0); DROP TABLE users; SELECT (1', expressionArgument],
+  ] as const)('%s %j is refused with a one-line usage error naming the argument', (label, text, parse) => {
+    expect(() => parse(label, text)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringMatching(new RegExp(`^${label.replace(/[<>-]/g, '.')}: "`)) }));
+    try {
+      parse(label, text);
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('types and expressions come back as written', () => {
+    expect(typeArgument('<type>', ' numeric(10, 2)[] ')).toBe('numeric(10, 2)[]');
+    expect(expressionArgument('--default', "coalesce(name, 'x')").text).toBe("coalesce(name, 'x')");
+    expect(referenceArgument('<ref>', 'billing.users (id)')).toEqual({ table: { schema: 'billing', name: 'users' }, column: 'id' });
+  });
+
+  it('row expressions for triggers qualify column references with NEW, nothing else', () => {
+    expect(onRow(`lower(email) || '@x'`)).toBe(`lower(NEW.email) || '@x'`);
+    expect(onRow(`"Total"::bigint * 100`)).toBe(`NEW."Total"::bigint * 100`);
+    expect(onRowOf(`(amount * 100)::bigint + amount`, 'amount', 'amount_new')).toBe(`(amount_new * 100)::bigint + amount_new`);
+  });
+
+  it('object names fit in 63 bytes', () => {
+    const name = objectName('a'.repeat(60), 'email', 'not_null', 'check');
+    expect(Buffer.byteLength(name)).toBe(63);
+    expect(name.endsWith('_email_not_null_check')).toBe(true);
+  });
+});
+
+describe('next version', () => {
+  const now = new Date(Date.UTC(2026, 10, 26, 12, 30, 5));
+  it.each([
+    [[], '0001'],
+    [['0001', '0003', '0002'], '0004'],
+    [['1', '2'], '3'],
+    [['0099'], '0100'],
+    [['20250101120000'], '20261126123005'],
+    [['20250101120000', '20261126123005'], '20261126123006'],
+    [['202501011200'], '202611261230'],
+  ])('after %j: %s', (existing, expected) => expect(nextVersion(existing, now)).toBe(expected));
+});
+
+describe('pgtandem new', () => {
+  it('writes <version>_<name>.sql after the highest version, prints its path, and never overwrites', async () => {
+    const dir = dirWith({ '0001_init.sql': HISTORY, '0002_more.sql': '-- pgtandem:expand\nALTER TABLE users ADD COLUMN age int;\n' });
+    const first = await run(['rename-column', 'users', 'name', 'full_name', '--dir', dir], dir);
+    expect(first).toEqual({ code: 0, out: '0003_rename_users_name_to_full_name.sql\n', err: '' });
+    const text = readFileSync(join(dir, '0003_rename_users_name_to_full_name.sql'), 'utf8');
+    expect(text).toMatch(/^-- Generated by: pgtandem new rename-column users name full_name\n/);
+    expect(text.match(/^-- pgtandem:\w+$/gm)).toEqual(['-- pgtandem:expand', '-- pgtandem:migrate', '-- pgtandem:contract', '-- pgtandem:abort']);
+
+    const named = await run(['add-index', 'users', 'email', '--dir', dir, '--name', 'users_email_idx'], dir);
+    expect(named.out).toBe('0004_users_email_idx.sql\n');
+    // A name taken by something that is not a migration (here an empty folder) is refused, not replaced.
+    mkdirSync(join(dir, '0005_add_users_bio_idx.sql'));
+    const clash = await run(['add-index', 'users', 'bio', '--dir', dir], dir);
+    expect(clash.code).toBe(2);
+    expect(clash.err).toBe('pgtandem: 0005_add_users_bio_idx.sql exists already; not overwriting it\n');
+  });
+
+  it('--stdout prints the migration and writes nothing', async () => {
+    const dir = dirWith({ '0001_init.sql': HISTORY });
+    const result = await run(['add-check', 'users', 'users_email_at', "position('@' in email) > 0", '--dir', dir, '--stdout'], dir);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`ALTER TABLE users ADD CONSTRAINT users_email_at CHECK (position('@' in email) > 0) NOT VALID;`);
+    expect(readdirSync(dir)).toEqual(['0001_init.sql']);
+  });
+
+  it('an empty directory starts at 0001; config migrationsDir is the default', async () => {
+    const root = dirWith({ 'pgtandem.config.json': '{ "migrationsDir": "db" }' });
+    const result = await run(['add-index', 'users', 'email'], root);
+    expect(result).toEqual({ code: 0, out: 'db/0001_add_users_email_idx.sql\n', err: '' });
+  });
+
+  it.each([
+    [['rename-column', 'users', 'nope', 'x'], /^pgtandem: rename-column: table users has no column nope/],
+    [['rename-column', 'accounts', 'name', 'full_name'], /^pgtandem: rename-column: the migrations directory does not define accounts\.name: pass --type/],
+    [['add-column', 'users', 'age', 'int', '--not-null'], /^pgtandem: add-column: --not-null needs --default <expr> or --backfill <expr>/],
+    [['add-column', 'users', 'age', 'int', '--default', 'nope('], /^pgtandem: --default: "nope\(" is not an SQL expression/],
+    [['add-column', 'users', 'age', 'int', '--unique'], /^pgtandem: add-column does not take --unique/],
+    [['add-column', 'users', 'email', 'text'], /^pgtandem: add-column: table users already has a column email/],
+    [['drop-column', 'users', 'name'], /^pgtandem: drop-column: users\.name is NOT NULL without a default.*--default <expr>.*--allow-null/],
+    [['add-not-null', 'users', 'email'], /^pgtandem: add-not-null: users\.email is NOT NULL already/],
+    [['rename-table', 'users'], /^pgtandem: rename-table: expected <old> <new> \(got 1 argument\)/],
+    [['split-column', 'users', 'name', 'first_name', 'last_name'], /^pgtandem: split-column <new:type=expr>: "first_name" is not <column>:<type>=<expression>/],
+    [['split-column', 'users', 'name', 'a:text=name', 'b:text=name'], /^pgtandem: split-column: --merge <expr> is required/],
+    [['split-table', 'users'], /^pgtandem: unknown recipe "split-table" \(expected add-column, /],
+  ])('%j fails with exit 2 and one line', async (args, message) => {
+    const dir = dirWith({ '0001_init.sql': HISTORY });
+    const result = await run([...args, '--dir', dir], dir);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+    expect(result.err.trim().split('\n')).toHaveLength(1);
+    expect(readdirSync(dir)).toEqual(['0001_init.sql']);
+  });
+
+  it('--help lists every recipe with its arguments', async () => {
+    const result = await run(['--help'], process.cwd());
+    expect(result.code).toBe(0);
+    for (const usage of ['add-column <table> <column> <type>', 'rename-column <table> <old> <new>', 'add-foreign-key <table> <column> <ref-table>(<ref-column>)', 'rename-table <old> <new>']) {
+      expect(result.out).toContain(usage);
+    }
+  });
+});
