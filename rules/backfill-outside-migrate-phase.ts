@@ -109,6 +109,7 @@ function unbatchedBecause(context: RuleContext): string | undefined {
   }
   if (phase === 'migrate') {
     if (!context.appliedByRunner) return 'is in migrate, but pgtandem’s runner does not apply this file (runner: "external"), so nothing batches it: it runs as one statement';
+    if (context.transaction.mode === 'script') return 'is in migrate, but the runner calls a TypeScript migration’s phase function in one transaction and cannot batch it: it runs as one statement';
     if (context.transaction.explicit) return 'is in migrate, but inside BEGIN … COMMIT, where the runner cannot batch it: it runs as one statement';
     return undefined;
   }
@@ -157,7 +158,9 @@ export default defineRule({
     const because = unbatchedBecause(context);
     if (!because) return;
     const what = [...new Set(changes.map((c) => `${c.verb} of ${displayName(c.table)}`))].join(', ');
-    const remedy = context.appliedByRunner
+    const remedy = context.transaction.mode === 'script'
+      ? 'put it under -- pgtandem:migrate in a .sql migration, which the runner applies in short batches (batches written inside a TypeScript phase still commit together)'
+      : context.appliedByRunner
       ? 'move it under -- pgtandem:migrate, which the runner applies in short batches'
       : 'run it in short batches (keyset ranges, one transaction each) outside the schema migration';
     context.report({

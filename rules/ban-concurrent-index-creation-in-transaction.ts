@@ -35,7 +35,9 @@ export default defineRule({
     const { explicit, mode } = context.transaction;
     const why = explicit
       ? 'inside the BEGIN … COMMIT block of this file'
-      : mode === 'batch'
+      : mode === 'script'
+        ? 'inside the one transaction the runner calls a TypeScript migration’s phase function in (put it in a .sql migration, where the runner runs it alone)'
+        : mode === 'batch'
         ? `here: ${context.file.layout} sends the whole file as one query, which PostgreSQL runs as one implicit transaction (a file holding only this statement would work)`
         : mode === 'wrapped' && context.file.layout === 'plain'
           ? 'inside the transaction the migration tool is assumed to wrap each file in (set assumeInTransaction: false if it does not)'

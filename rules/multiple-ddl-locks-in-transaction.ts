@@ -27,7 +27,7 @@ function slowWork(statement: Statement, context: RuleContext, locked: readonly Q
   if (index && !index.concurrent) return 'builds an index';
   if (alterTableCommands(statement).some((c) => c.cmd.subtype === 'AT_ValidateConstraint')) return 'validates a constraint (a full scan)';
   // The runner batches migrate-phase DML in transactions of their own.
-  const batched = context.appliedByRunner && context.phase === 'migrate';
+  const batched = context.appliedByRunner && context.phase === 'migrate' && context.transaction.mode !== 'script';
   const dml = nodeOf(statement, 'UpdateStmt') ?? nodeOf(statement, 'DeleteStmt');
   if (dml && !batched) return 'rewrites rows (a backfill)';
   const insert = nodeOf(statement, 'InsertStmt');

@@ -298,7 +298,7 @@ export default defineRule({
     reportConcurrentIndex(statement, context, state);
     const parts = fragileParts(statement, state);
     // The runner resumes after the last action it completed: its transactions never run twice.
-    if (parts.length === 0 || mode === 'runner') return;
+    if (parts.length === 0 || mode === 'runner' || mode === 'script') return;
     const where = inTransaction ? 'is committed before the rest of the file runs' : 'runs outside a transaction';
     for (const part of parts) {
       const fixed = part.fix === 'DROP CONSTRAINT IF EXISTS first' ? 'drop it IF EXISTS first' : `add ${part.fix}`;

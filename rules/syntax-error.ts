@@ -6,10 +6,11 @@ export default defineRule({
   category: 'correctness',
   severity: 'error',
   phases: PHASES,
-  summary: 'A statement PostgreSQL cannot parse, a file that is not UTF-8 text, or an unknown section marker.',
+  summary: 'A statement PostgreSQL cannot parse, a file that is not UTF-8 text, an unknown section marker, or a TypeScript migration that cannot load or run.',
   why:
     'The migration will fail at this statement, and whatever ran before it in a non-transactional migration stays applied. ' +
-    'pgtandem parses with the real PostgreSQL grammar, so what fails here fails on the server. The other statements of the file are still linted.',
+    'pgtandem parses with the real PostgreSQL grammar, so what fails here fails on the server. The other statements of the file are still linted. ' +
+    'A TypeScript migration is linted by calling its phase functions: one that does not compile, throws, never finishes, or opens a transaction of its own (the runner refuses that) fails the same way when the runner calls it.',
   fix: 'Correct the statement at the reported position; if the file is a template (placeholders such as {{ … }} or ${…} are understood), check what the template renders.',
   examples: {
     bad: [

@@ -93,10 +93,11 @@ export class BackfillRefusedError extends PgtandemError {
 export class ScriptLoadError extends PgtandemError {
   constructor(
     readonly file: string,
-    message: string,
+    /** The message without the file and position in front. */
+    readonly reason: string,
     readonly position?: { line: number; column: number },
     options?: { cause?: unknown },
   ) {
-    super('SCRIPT_LOAD_FAILED', `${file}${position ? `:${position.line}:${position.column}` : ''}: ${message}`, options);
+    super('SCRIPT_LOAD_FAILED', `${file}${position ? `:${position.line}:${position.column}` : ''}: ${reason}`, options);
   }
 }

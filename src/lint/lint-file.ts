@@ -36,6 +36,13 @@ export interface FileLintOptions {
   catalog?: Catalog;
   /** Lock and rewrite findings on tables under this many rows (sizes known from a live database) drop to warnings. */
   smallTableRows?: number;
+  /**
+   * Moves a finding from the linted text to the file the user wrote, when they
+   * differ: a TypeScript migration is linted as the SQL it records, its
+   * findings point at the calls that ran each statement. `span` is the
+   * finding's range in the linted text.
+   */
+  place?: (finding: Finding, span: Span) => Finding;
 }
 
 export interface FileLintResult {
@@ -84,8 +91,9 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
   const kept = applyIgnores(pending, directives, options.rules, severityOf, byId.get('unused-ignore'), statements);
 
   const source = new SourceText(file.text);
+  const place = options.place ?? ((finding: Finding) => finding);
   const findings = kept
-    .map((f) => toFinding(f, file.path, source, (options.settings[f.rule.id] as Severity | undefined) ?? f.severity ?? (severityOf(f.rule) as Severity)))
+    .map((f) => place(toFinding(f, file.path, source, (options.settings[f.rule.id] as Severity | undefined) ?? f.severity ?? (severityOf(f.rule) as Severity)), f.span))
     .sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
   return { findings, statements: statements.length };
 }

@@ -11,6 +11,7 @@ import { defaultConfig, loadConfig, type PgtandemConfig } from './config.js';
 import type { Finding, LintResult } from './finding.js';
 import { historyRoot, lintHistory } from './history.js';
 import { lintMigrationFile } from './lint-file.js';
+import { lintScriptMigration, replayScriptMigration } from './lint-script.js';
 import type { Rule } from './rule.js';
 
 /** An in-memory migration to lint (library use, editors, tests). */
@@ -37,6 +38,11 @@ export interface LintOptions {
    * Defaults to an empty database.
    */
   catalog?: Catalog;
+  /**
+   * TypeScript/JavaScript migrations are linted by calling their phase functions against a recording
+   * Kysely; one that has not finished after this long (default 5000 ms) is reported and left behind.
+   */
+  scriptTimeoutMs?: number;
 }
 
 /** Every rule pgtandem knows, in id order. */
@@ -90,19 +96,20 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const findings: Finding[] = [];
   const linted: LintResult['files'] = [];
   for (const { file, lint: toLint } of history) {
-    // A TypeScript/JavaScript migration's SQL exists only when it runs (linting it through a recording
-    // Kysely driver is still to come): it counts as a file with nothing found, and changes no catalog.
-    if (file.script) {
-      if (toLint) linted.push({ path: file.path, statements: 0, layout: file.layout, text: file.text });
-      continue;
-    }
     const catalog = catalogOf(file);
     if (!toLint) {
       // A live database's catalog already holds what the applied history did.
-      if (!options.catalog) replayFile(catalog, file);
+      // A TypeScript/JavaScript migration's SQL exists only when it runs: it is recorded (run against no database).
+      if (!options.catalog) {
+        if (file.script) await replayScriptMigration(catalog, file, options.scriptTimeoutMs);
+        else replayFile(catalog, file);
+      }
       continue;
     }
-    const result = lintMigrationFile(file, { rules, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner, catalog, ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}) });
+    const fileOptions = { rules, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner, catalog, ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}) };
+    const result = file.script
+      ? await lintScriptMigration(file, { ...fileOptions, ...(options.scriptTimeoutMs !== undefined ? { scriptTimeoutMs: options.scriptTimeoutMs } : {}) })
+      : lintMigrationFile(file, fileOptions);
     findings.push(...result.findings);
     linted.push({ path: file.path, statements: result.statements, layout: file.layout, text: file.text });
   }

@@ -23,11 +23,14 @@ export interface TransactionState {
  * - `batch`: the whole file sent as one query string (golang-migrate, Prisma): PostgreSQL runs a
  *   multi-statement string as one implicit transaction, a single statement outside any;
  * - `auto`: Flyway, which runs a migration without a transaction when it holds a statement that cannot run in one;
- * - `none`: autocommit, statement by statement; only an explicit BEGIN opens a transaction.
+ * - `none`: autocommit, statement by statement; only an explicit BEGIN opens a transaction;
+ * - `script`: pgtandem's runner calling a TypeScript/JavaScript migration's phase function: the whole
+ *   phase in one transaction, nothing split out (a statement that cannot run in one fails).
  */
-export type TransactionMode = 'runner' | 'wrapped' | 'batch' | 'auto' | 'none';
+export type TransactionMode = 'runner' | 'script' | 'wrapped' | 'batch' | 'auto' | 'none';
 
 export function transactionModeOf(file: MigrationFile): TransactionMode {
+  if (file.script) return 'script';
   if (file.layout === 'native') return 'runner';
   if (!file.inTransaction) return 'none';
   if (file.layout === 'golang-migrate' || file.layout === 'prisma') return 'batch';
@@ -70,7 +73,7 @@ export class Session {
     // A DO block or function runs inside one transaction, its parent statement's.
     if (statement.container) return { inTransaction: true, id: this.#id, explicit: this.#explicit, mode: this.#mode };
     const runner = this.#mode === 'runner';
-    if (runner && phase !== this.#phase && !this.#explicit) {
+    if ((runner || this.#mode === 'script') && phase !== this.#phase && !this.#explicit) {
       // Each phase runs at its own deploy stage, in a session of its own.
       this.#id++;
       this.#settings.clear();
@@ -84,7 +87,7 @@ export class Session {
       this.#localSettings.clear();
     }
     const state: TransactionState = {
-      inTransaction: this.#explicit || (runner ? !alone : this.#toolTransaction),
+      inTransaction: this.#explicit || (runner ? !alone : this.#mode === 'script' || this.#toolTransaction),
       id: this.#id,
       explicit: this.#explicit,
       mode: this.#mode,

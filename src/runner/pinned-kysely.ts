@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
+import { isTransactionControl } from '../sql/transaction-block.js';
 
 /**
  * A Kysely instance whose every query runs on one already-connected client.
@@ -11,8 +12,6 @@ export function pinnedKysely<Database>(client: pg.ClientBase): Kysely<Database> 
   return kyselyOn((sql, parameters) => client.query(sql, parameters as unknown[]));
 }
 
-// BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not ROLLBACK TO a savepoint), ABORT, PREPARE TRANSACTION.
-const TRANSACTION_CONTROL = /^\s*(begin|start\s+transaction|commit|end|abort|prepare\s+transaction|rollback(?!\s+to\b))\b/i;
 
 /**
  * The `db` a TypeScript/JavaScript migration's phase function receives: pinned
@@ -23,7 +22,7 @@ const TRANSACTION_CONTROL = /^\s*(begin|start\s+transaction|commit|end|abort|pre
  */
 export function scriptKysely(client: pg.ClientBase): Kysely<any> {
   return kyselyOn((sql, parameters) => {
-    if (TRANSACTION_CONTROL.test(sql)) {
+    if (isTransactionControl(sql)) {
       return Promise.reject(
         new Error(`"${sql.trim().split(/\s+/)[0]}" refused: a migration's phase function runs inside the runner's transaction, which the runner commits; do not use db.transaction(), BEGIN, COMMIT or ROLLBACK (savepoints are fine)`),
       );

@@ -8,7 +8,7 @@ import { SourceText } from '../sql/source-text.js';
 import { nodeOf, type Statement } from '../sql/statement.js';
 import { cannotRunInTransaction } from '../sql/transaction-block.js';
 import { backfillEngine, type BackfillEngine } from './backfill-engine.js';
-import type { ScriptPhase } from './script-migration.js';
+import type { ScriptPhase } from '../migrations/load-script.js';
 
 /**
  * One unit the executor runs and checkpoints: a group of statements in one

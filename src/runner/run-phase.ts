@@ -9,7 +9,7 @@ import { checkChecksums, eligibleMigrations, STATE_AFTER } from './eligibility.j
 import type { RunnerEvent } from './events.js';
 import { checkBackfills, executePlan } from './executor.js';
 import { planPhase, planScriptPhase, type PhasePlan } from './plan.js';
-import { loadScriptMigration } from './script-migration.js';
+import { loadScriptMigration } from '../migrations/load-script.js';
 import { acquireRunnerLock, releaseRunnerLock } from './runner-lock.js';
 import type { RunnerSettings } from './settings.js';
 import { MigrationState, type MigrationRecord } from './state.js';

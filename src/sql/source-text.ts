@@ -29,6 +29,14 @@ export class SourceText {
     return this.#lineStarts.length;
   }
 
+  /** The string offset of a 1-based line and a 1-based column counted in UTF-16 code units (as V8 and source maps count), clamped to the line. */
+  offsetAt(line: number, utf16Column: number): number {
+    const index = Math.max(0, Math.min(line - 1, this.#lineStarts.length - 1));
+    const start = this.#lineStarts[index]!;
+    const next = this.#lineStarts[index + 1] ?? this.text.length + 1;
+    return Math.min(start + Math.max(0, utf16Column - 1), next - 1, this.text.length);
+  }
+
   position(offset: number): Position {
     const at = Math.max(0, Math.min(offset, this.text.length));
     const lineIndex = this.#lineIndexOf(at);

@@ -40,3 +40,15 @@ function hasOption(params: Node[] | undefined, name: string): boolean {
 function detachIsConcurrent(def: Node | undefined): boolean {
   return def !== undefined && 'PartitionCmd' in def && def.PartitionCmd.concurrent === true;
 }
+
+// BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not ROLLBACK TO a savepoint), ABORT, PREPARE TRANSACTION.
+const TRANSACTION_CONTROL = /^\s*(begin|start\s+transaction|commit|end|abort|prepare\s+transaction|rollback(?!\s+to\b))\b/i;
+
+/**
+ * Whether a query string opens or ends a transaction (savepoints excepted).
+ * A TypeScript migration's phase runs inside the runner's transaction, which
+ * such a query would end: the runner refuses it, the linter reports it.
+ */
+export function isTransactionControl(sql: string): boolean {
+  return TRANSACTION_CONTROL.test(sql);
+}

@@ -3,7 +3,7 @@ import type { MigrationFile } from '../migrations/migration.js';
 import type { Phase } from '../migrations/phase.js';
 import { scriptKysely } from '../runner/pinned-kysely.js';
 import { planPhase, planScriptPhase, type PhasePlan } from '../runner/plan.js';
-import { loadScriptMigration } from '../runner/script-migration.js';
+import { loadScriptMigration } from '../migrations/load-script.js';
 import { RunnerError } from '../errors.js';
 
 /** The runner's plan of one phase of a migration (a script migration is loaded to find its exports). Needs the parser loaded. */

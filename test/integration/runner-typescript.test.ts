@@ -68,11 +68,17 @@ describe('a SQL and a TypeScript migration: expand → migrate → contract', ()
     expect(rows[0]).toEqual({ schema: null, users: null });
   });
 
-  it('lint counts the TypeScript file and reports nothing for it', async () => {
+  it('lint lints the TypeScript file through the SQL its phases record', async () => {
     const result = await runCli(['lint', '--format', 'json', dir], { cwd: dir });
-    const report = JSON.parse(result.stdout) as { summary: { files: number }; findings: { file: string }[] };
+    const report = JSON.parse(result.stdout) as { summary: { files: number }; findings: { file: string; rule: string; line: number; phase: string }[] };
     expect(report.summary.files).toBe(2);
-    expect(report.findings.filter((f) => f.file.endsWith('.ts'))).toEqual([]);
+    // What the runner would really do: one transaction per phase, the migrate export unbatched.
+    expect(report.findings.filter((f) => f.file.endsWith('.ts')).map((f) => `${f.line} ${f.phase} ${f.rule}`)).toEqual([
+      '5 expand multiple-ddl-locks-in-transaction',
+      '5 expand require-concurrent-index-creation',
+      '9 migrate backfill-outside-migrate-phase',
+      '13 contract adding-not-nullable-field',
+    ]);
   });
 
   it('expand runs both in version order', async () => {

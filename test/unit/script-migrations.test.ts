@@ -8,7 +8,7 @@ import type { MigrationFile } from '../../src/migrations/migration.js';
 import { PHASES } from '../../src/migrations/phase.js';
 import { describePlans } from '../../src/runner/describe-plan.js';
 import { planScriptPhase, sectionChecksum } from '../../src/runner/plan.js';
-import { loadScriptMigration } from '../../src/runner/script-migration.js';
+import { loadScriptMigration } from '../../src/migrations/load-script.js';
 
 const roots: string[] = [];
 afterAll(async () => {

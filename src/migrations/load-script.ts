@@ -1,10 +1,10 @@
-import { isBuiltin } from 'node:module';
-import { dirname, relative, resolve } from 'node:path';
+import { isBuiltin, type SourceMapPayload } from 'node:module';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Kysely } from 'kysely';
 import { ScriptLoadError } from '../errors.js';
-import type { MigrationFile, ScriptLanguage } from '../migrations/migration.js';
-import { PHASES, type Phase } from '../migrations/phase.js';
+import type { MigrationFile, ScriptLanguage } from './migration.js';
+import { PHASES, type Phase } from './phase.js';
 
 /** What a script migration exports for a phase. */
 export type PhaseFunction = (db: Kysely<any>) => unknown;
@@ -20,7 +20,24 @@ export interface ScriptPhase {
 /** A loaded TypeScript or JavaScript migration: per phase, the function that runs it; an absent phase is an empty section. */
 export interface ScriptMigration {
   phases: Partial<Record<Phase, ScriptPhase>>;
+  bundle: ScriptBundle;
 }
+
+/**
+ * The in-memory module a script migration was bundled into, to map its stack
+ * frames back to the files the user wrote: frames of the bundle name
+ * `sourceUrl` (a `//# sourceURL` comment, so that a stack does not carry the
+ * whole data: URL), with line:column in the bundle.
+ */
+export interface ScriptBundle {
+  sourceUrl: string;
+  /** The data: URL the module was imported from: frames name it instead where the `//# sourceURL` comment is not honoured (a test runner's loader). */
+  moduleUrl: string;
+  /** esbuild's source map of the bundle (version 3), its `sources` made absolute paths. */
+  sourceMap: SourceMapPayload;
+}
+
+let bundles = 0;
 
 // Set on the resolutions the plugin asks esbuild for itself, so it does not answer its own questions.
 const INNER = Symbol('pgtandem inner resolve');
@@ -40,17 +57,20 @@ const OWN_DIR = dirname(fileURLToPath(import.meta.url));
 export async function loadScriptMigration(file: MigrationFile): Promise<ScriptMigration> {
   const script = file.script;
   if (!script) throw new ScriptLoadError(file.path, 'not a TypeScript or JavaScript migration');
-  const code = await bundle(file, script.file);
+  const built = await bundle(file, script.file);
+  const sourceUrl = `pgtandem-bundle/${++bundles}/${encodeURIComponent(basename(script.file))}`;
+  const code = `${built.code}\n//# sourceURL=${sourceUrl}\n`;
+  const moduleUrl = `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`;
   let module: Record<string, unknown>;
   try {
-    module = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as Record<string, unknown>;
+    module = (await import(moduleUrl)) as Record<string, unknown>;
   } catch (error) {
     throw new ScriptLoadError(file.path, `cannot load: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
   }
-  return { phases: phaseExports(file, script.language, module) };
+  return { phases: phaseExports(file, script.language, module), bundle: { sourceUrl, moduleUrl, sourceMap: built.sourceMap } };
 }
 
-async function bundle(file: MigrationFile, entry: string): Promise<string> {
+async function bundle(file: MigrationFile, entry: string): Promise<{ code: string; sourceMap: SourceMapPayload }> {
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');
@@ -58,9 +78,12 @@ async function bundle(file: MigrationFile, entry: string): Promise<string> {
     throw new ScriptLoadError(file.path, 'TypeScript and JavaScript migrations need the package esbuild, which is not installed', undefined, { cause: error });
   }
   const url = pathToFileURL(entry).href;
+  // esbuild names the map's sources relative to its working directory.
+  const cwd = process.cwd();
   try {
     const result = await esbuild.build({
       entryPoints: [entry],
+      absWorkingDir: cwd,
       bundle: true,
       write: false,
       format: 'esm',
@@ -98,9 +121,12 @@ async function bundle(file: MigrationFile, entry: string): Promise<string> {
       ],
     });
     const code = result.outputFiles[0]?.text ?? '';
+    const sourceMap = inlineSourceMap(code, cwd);
     // A CommonJS helper calling require(): esbuild's shim needs a real require, resolving from the migration's folder.
-    if (!code.includes('Dynamic require of')) return code;
-    return `import { createRequire as __pgtandemCreateRequire } from 'node:module';\nconst require = __pgtandemCreateRequire(${JSON.stringify(url)});\n${code}`;
+    if (!code.includes('Dynamic require of')) return { code, sourceMap };
+    // Two lines more at the top: the map's first two lines map nothing.
+    const shim = `import { createRequire as __pgtandemCreateRequire } from 'node:module';\nconst require = __pgtandemCreateRequire(${JSON.stringify(url)});\n`;
+    return { code: shim + code, sourceMap: { ...sourceMap, mappings: `;;${sourceMap.mappings}` } };
   } catch (error) {
     const first = (error as { errors?: import('esbuild').Message[] }).errors?.[0];
     if (!first) throw new ScriptLoadError(file.path, `cannot load: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
@@ -109,6 +135,13 @@ async function bundle(file: MigrationFile, entry: string): Promise<string> {
     const position = location ? { line: location.line, column: Buffer.from(location.lineText).subarray(0, location.column).toString('utf8').length + 1 } : undefined;
     throw new ScriptLoadError(where, first.text, position, { cause: error });
   }
+}
+
+/** The source map esbuild appended to the bundle (`sourcemap: 'inline'`). */
+function inlineSourceMap(code: string, cwd: string): SourceMapPayload {
+  const match = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
+  const map = (match ? JSON.parse(Buffer.from(match[1]!, 'base64').toString('utf8')) : { version: 3, sources: [], names: [], mappings: '' }) as SourceMapPayload;
+  return { ...map, sources: map.sources.map((source) => resolve(cwd, source)) };
 }
 
 /**
