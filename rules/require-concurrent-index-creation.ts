@@ -41,6 +41,10 @@ export default defineRule({
     context.report({
       message: `CREATE INDEX without CONCURRENTLY takes a SHARE lock on ${displayName(table)}: every write to it is blocked (reads go on) until the index is built.`,
       span: findWords(statement, ['CREATE', 'UNIQUE?', 'INDEX']) ?? undefined,
+      // A TypeScript migration's phase runs in one transaction, where CONCURRENTLY is refused: the fix is a .sql file.
+      ...(context.transaction.mode === 'script'
+        ? { help: 'The runner calls a TypeScript migration’s phase in one transaction, where CONCURRENTLY cannot run: build the index in a .sql migration instead, where the runner runs CREATE INDEX CONCURRENTLY alone.' }
+        : {}),
     });
   },
 });

@@ -91,6 +91,7 @@ describe('a TypeScript migration between SQL ones', () => {
     // A chain over several lines: the line of its execute().
     const index = ts.find((f) => f.rule === 'require-concurrent-index-creation')!;
     expect(where(index)).toEqual({ rule: 'require-concurrent-index-creation', file: '0002_change.ts', line: 11, column: 6, phase: 'expand' });
+    expect(index.help).toContain('build the index in a .sql migration');
     expect(index.message).toMatch(/^statement 3 of expand: /);
     // The phase is one transaction: the index is built while ALTER TABLE's lock is held (its line named in the .ts file).
     const held = ts.find((f) => f.rule === 'multiple-ddl-locks-in-transaction')!;
