@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import type { Catalog, ColumnInfo } from '../schema/catalog.js';
 import { displayName, quoteIdent, type QualifiedName } from '../sql/names.js';
 import { onRow } from './row-expression.js';
-import { emptySteps, notNullViaCheck, type Steps } from './steps.js';
+import { emptySteps, notNullViaCheck, rowTrigger, type Steps } from './steps.js';
 import { indexesOn, inSchemaOf, objectName, tableOf } from './table-facts.js';
 
 export interface ShadowColumn {
@@ -42,20 +42,13 @@ export function shadowColumn(spec: ShadowColumn): { steps: Steps; notes: string[
   const t = displayName(table);
   const o = quoteIdent(old);
   const n = quoteIdent(shadow);
-  const fn = inSchemaOf(table, spec.trigger);
-  const trigger = quoteIdent(spec.trigger);
   const toShadow = onRow(spec.forward(old));
   const toOld = onRow(spec.backward(shadow));
   const steps = emptySteps();
   const notes: string[] = [];
 
-  steps.expand.push(
-    `ALTER TABLE ${t} ADD COLUMN ${n} ${spec.type};`,
-    '',
-    // v1 never writes the new column: on INSERT a NULL there means the row came from v1 (or from v2 leaving it to the default).
-    `CREATE FUNCTION ${fn}() RETURNS trigger`,
-    'LANGUAGE plpgsql AS $$',
-    'BEGIN',
+  // v1 never writes the new column: on INSERT a NULL there means the row came from v1 (or from v2 leaving it to the default).
+  const sync = rowTrigger(table, spec.trigger, [
     "  IF TG_OP = 'INSERT' THEN",
     `    IF NEW.${n} IS NULL THEN`,
     `      NEW.${n} := ${toShadow};`,
@@ -72,17 +65,10 @@ export function shadowColumn(spec: ShadowColumn): { steps: Steps; notes: string[
     `  ELSIF NEW.${n} IS NULL THEN`,
     `    NEW.${n} := ${toShadow};`,
     '  END IF;',
-    '  RETURN NEW;',
-    'END;',
-    '$$;',
-    '',
-    `CREATE TRIGGER ${trigger}`,
-    `  BEFORE INSERT OR UPDATE ON ${t}`,
-    `  FOR EACH ROW EXECUTE FUNCTION ${fn}();`,
-  );
+  ]);
+  steps.expand.push(`ALTER TABLE ${t} ADD COLUMN ${n} ${spec.type};`, '', ...sync.expand);
   steps.migrate.push(`UPDATE ${t} SET ${n} = ${spec.forward(old)} WHERE ${n} IS NULL AND ${o} IS NOT NULL;`);
-  const dropTrigger = [`DROP TRIGGER ${trigger} ON ${t};`, `DROP FUNCTION ${fn}();`];
-  steps.abort.push(`DROP TRIGGER IF EXISTS ${trigger} ON ${t};`, `DROP FUNCTION IF EXISTS ${fn}();`);
+  steps.abort.push(...sync.abort);
 
   let check: (Steps & { check: string }) | undefined;
   if (spec.facts.notNull) {
@@ -97,7 +83,7 @@ export function shadowColumn(spec: ShadowColumn): { steps: Steps; notes: string[
   steps.abort.push(...rebuilt.abort);
   notes.push(...rebuilt.notes);
 
-  steps.contract.push(...dropTrigger);
+  steps.contract.push(...sync.contract);
   if (check) steps.contract.push(...check.contract);
   if (spec.facts.default !== undefined) {
     notes.push(`The default of ${o} (${spec.facts.default}) moves to ${n} in contract: until then the trigger copies it over from ${o}.`);

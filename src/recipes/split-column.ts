@@ -3,7 +3,8 @@ import { displayName, quoteIdent } from '../sql/names.js';
 import { columnArgument, expressionArgument, tableArgument, typeArgument } from './arguments.js';
 import type { Recipe } from './recipe.js';
 import { onRow } from './row-expression.js';
-import { columnOf, inSchemaOf, objectName, requireNoColumn, slug } from './table-facts.js';
+import { rowTrigger } from './steps.js';
+import { columnOf, objectName, requireNoColumn, slug } from './table-facts.js';
 
 interface Part {
   column: string;
@@ -31,14 +32,35 @@ export const splitColumn: Recipe = {
     const t = displayName(table);
     const o = quoteIdent(old);
     const name = objectName(table.name, 'split', old);
-    const fn = inSchemaOf(table, name);
-    const trigger = quoteIdent(name);
     const columns = parts.map((p) => quoteIdent(p.column));
     const fill = parts.map((p) => `      NEW.${quoteIdent(p.column)} := ${onRow(p.expression)};`);
     const anyChanged = columns.map((c) => `NEW.${c} IS DISTINCT FROM OLD.${c}`).join(' OR ');
     const allNull = columns.map((c) => `NEW.${c} IS NULL`).join(' AND ');
     const oldAllNull = columns.map((c) => `OLD.${c} IS NULL`).join(' AND ');
     const asComputed = parts.map((p) => `NEW.${quoteIdent(p.column)} IS NOT DISTINCT FROM ${onRow(p.expression)}`).join(' AND ');
+    const sync = rowTrigger(table, name, [
+      "  IF TG_OP = 'INSERT' THEN",
+      // The old release never writes the new columns: all NULL means the row came from it.
+      `    IF ${allNull} THEN`,
+      ...fill,
+      '    ELSE',
+      `      NEW.${o} := ${onRow(merge)};`,
+      '    END IF;',
+      `  ELSIF NEW.${o} IS DISTINCT FROM OLD.${o} THEN`,
+      ...fill.map((l) => l.replace(/^ {6}/, '    ')),
+      `  ELSIF ${anyChanged} THEN`,
+      // A row from before expand that the backfill has not reached: the parts this write leaves out come from the old column.
+      `    IF ${oldAllNull} THEN`,
+      ...parts.map((p) => `      IF NEW.${quoteIdent(p.column)} IS NULL THEN NEW.${quoteIdent(p.column)} := ${onRow(p.expression)}; END IF;`),
+      '    END IF;',
+      // The backfill writes exactly the computed parts: the old column is left as it is.
+      `    IF NOT (${asComputed}) THEN`,
+      `      NEW.${o} := ${onRow(merge)};`,
+      '    END IF;',
+      `  ELSIF ${allNull} THEN`,
+      ...fill.map((l) => l.replace(/^ {6}/, '    ')),
+      '  END IF;',
+    ]);
     return {
       name: slug('split', table.name, old),
       notes: [
@@ -49,43 +71,12 @@ export const splitColumn: Recipe = {
       expand: [
         `ALTER TABLE ${t} ${parts.map((p) => `ADD COLUMN ${quoteIdent(p.column)} ${p.type}`).join(', ')};`,
         '',
-        `CREATE FUNCTION ${fn}() RETURNS trigger`,
-        'LANGUAGE plpgsql AS $$',
-        'BEGIN',
-        "  IF TG_OP = 'INSERT' THEN",
-        // The old release never writes the new columns: all NULL means the row came from it.
-        `    IF ${allNull} THEN`,
-        ...fill,
-        '    ELSE',
-        `      NEW.${o} := ${onRow(merge)};`,
-        '    END IF;',
-        `  ELSIF NEW.${o} IS DISTINCT FROM OLD.${o} THEN`,
-        ...fill.map((l) => l.replace(/^ {6}/, '    ')),
-        `  ELSIF ${anyChanged} THEN`,
-        // A row from before expand that the backfill has not reached: the parts this write leaves out come from the old column.
-        `    IF ${oldAllNull} THEN`,
-        ...parts.map((p) => `      IF NEW.${quoteIdent(p.column)} IS NULL THEN NEW.${quoteIdent(p.column)} := ${onRow(p.expression)}; END IF;`),
-        '    END IF;',
-        // The backfill writes exactly the computed parts: the old column is left as it is.
-        `    IF NOT (${asComputed}) THEN`,
-        `      NEW.${o} := ${onRow(merge)};`,
-        '    END IF;',
-        `  ELSIF ${allNull} THEN`,
-        ...fill.map((l) => l.replace(/^ {6}/, '    ')),
-        '  END IF;',
-        '  RETURN NEW;',
-        'END;',
-        '$$;',
-        '',
-        `CREATE TRIGGER ${trigger}`,
-        `  BEFORE INSERT OR UPDATE ON ${t}`,
-        `  FOR EACH ROW EXECUTE FUNCTION ${fn}();`,
+        ...sync.expand,
       ],
       migrate: [`UPDATE ${t} SET ${parts.map((p) => `${quoteIdent(p.column)} = ${p.expression}`).join(', ')} WHERE ${parts.map((p) => `${quoteIdent(p.column)} IS NULL`).join(' AND ')} AND ${o} IS NOT NULL;`],
-      contract: [`DROP TRIGGER ${trigger} ON ${t};`, `DROP FUNCTION ${fn}();`, `ALTER TABLE ${t} DROP COLUMN ${o};`],
+      contract: [...sync.contract, `ALTER TABLE ${t} DROP COLUMN ${o};`],
       abort: [
-        `DROP TRIGGER IF EXISTS ${trigger} ON ${t};`,
-        `DROP FUNCTION IF EXISTS ${fn}();`,
+        ...sync.abort,
         `ALTER TABLE ${t} ${parts.map((p) => `DROP COLUMN IF EXISTS ${quoteIdent(p.column)}`).join(', ')};`,
       ],
     };

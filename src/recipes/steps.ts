@@ -38,35 +38,43 @@ export function notNullViaCheck(table: QualifiedName, column: string): Steps & {
 }
 
 /**
- * A BEFORE INSERT OR UPDATE trigger that fills `column` with `expression`
- * (over the row's other columns) whenever a write leaves it NULL: the old
- * release, which does not know the column, keeps writing valid rows. Dropped
- * in contract, once only the new release writes.
+ * A plpgsql function named `name` (in the table's schema) and the BEFORE
+ * INSERT OR UPDATE row trigger that runs it: created in expand, dropped in
+ * contract (once only the new release writes) and in abort. `body` is the
+ * function's statements before `RETURN NEW`, indented by two spaces.
  */
-export function fillTrigger(table: QualifiedName, column: string, expression: string): Steps {
-  const name = objectName(table.name, 'fill', column);
+export function rowTrigger(table: QualifiedName, name: string, body: readonly string[]): Steps {
   const fn = inSchemaOf(table, name);
-  const c = quoteIdent(column);
+  const trigger = quoteIdent(name);
+  const t = displayName(table);
   return {
     expand: [
       `CREATE FUNCTION ${fn}() RETURNS trigger`,
       'LANGUAGE plpgsql AS $$',
       'BEGIN',
-      `  IF NEW.${c} IS NULL THEN`,
-      `    NEW.${c} := ${onRow(expression)};`,
-      '  END IF;',
+      ...body,
       '  RETURN NEW;',
       'END;',
       '$$;',
       '',
-      `CREATE TRIGGER ${quoteIdent(name)}`,
-      `  BEFORE INSERT OR UPDATE ON ${displayName(table)}`,
+      `CREATE TRIGGER ${trigger}`,
+      `  BEFORE INSERT OR UPDATE ON ${t}`,
       `  FOR EACH ROW EXECUTE FUNCTION ${fn}();`,
     ],
     migrate: [],
-    contract: [`DROP TRIGGER ${quoteIdent(name)} ON ${displayName(table)};`, `DROP FUNCTION ${fn}();`],
-    abort: [`DROP TRIGGER IF EXISTS ${quoteIdent(name)} ON ${displayName(table)};`, `DROP FUNCTION IF EXISTS ${fn}();`],
+    contract: [`DROP TRIGGER ${trigger} ON ${t};`, `DROP FUNCTION ${fn}();`],
+    abort: [`DROP TRIGGER IF EXISTS ${trigger} ON ${t};`, `DROP FUNCTION IF EXISTS ${fn}();`],
   };
+}
+
+/**
+ * A trigger that fills `column` with `expression` (over the row's other
+ * columns) whenever a write leaves it NULL: the old release, which does not
+ * know the column, keeps writing valid rows.
+ */
+export function fillTrigger(table: QualifiedName, column: string, expression: string): Steps {
+  const c = quoteIdent(column);
+  return rowTrigger(table, objectName(table.name, 'fill', column), [`  IF NEW.${c} IS NULL THEN`, `    NEW.${c} := ${onRow(expression)};`, '  END IF;']);
 }
 
 /** The batched backfill of migrate: the runner walks the table's key in short transactions. */
