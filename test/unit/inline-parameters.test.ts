@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { inlineParameters } from '../../src/sql/inline-parameters.js';
+import { loadParser } from '../../src/sql/pg-parser.js';
+
+beforeAll(async () => loadParser());
 
 // A TypeScript migration's queries are linted with their bound values written in as literals.
 describe('inlineParameters', () => {
