@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'CONTRACT_BLOCKED'
   | 'PHASE_FAILED'
   | 'BACKFILL_REFUSED'
-  | 'SCRIPT_LOAD_FAILED';
+  | 'SCRIPT_LOAD_FAILED'
+  | 'DEV_DB_FAILED';
 
 /** The base of every error pgtandem throws on purpose: one line, a code, an optional cause. */
 export class PgtandemError extends Error {
@@ -99,5 +100,16 @@ export class ScriptLoadError extends PgtandemError {
     options?: { cause?: unknown },
   ) {
     super('SCRIPT_LOAD_FAILED', `${file}${position ? `:${position.line}:${position.column}` : ''}: ${reason}`, options);
+  }
+}
+
+/**
+ * The lasting local server (`pgtandem dev-db`) could not be set up, started or
+ * stopped: the message says why in one line (the server log's reason when it
+ * has one) and never holds its password.
+ */
+export class DevDbError extends PgtandemError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DEV_DB_FAILED', message, options);
   }
 }

@@ -58,7 +58,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       .option('--database-url <url>', 'the database to migrate (default: env DATABASE_URL); never printed')
       .option('-d, --dir <path>', 'migrations directory (default: migrationsDir from the config)')
       .option('-c, --config <file>', 'use this config file instead of searching for pgtandem.config.json')
-      .option('--embedded', 'without a database URL: start a throwaway local PostgreSQL, removed when the command ends (for trying pgtandem)');
+      .option('--embedded', 'without a database URL: use the running dev-db (pgtandem dev-db start), else start a throwaway local PostgreSQL, removed when the command ends (for trying pgtandem)');
   const phaseHelp = [
     '',
     'Every transaction sets lock_timeout (config lockTimeout, default 2s) and statement_timeout (statementTimeout, default none);',
@@ -174,6 +174,36 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     });
   // The recipe list comes from the recipes themselves; loaded only when `new` is the command.
   if (argv.slice(2).find((a) => !a.startsWith('-')) === 'new') newCommand.addHelpText('after', (await import('./commands/new.js')).newHelpText());
+
+  const devDb = program
+    .command('dev-db')
+    .description('a lasting local PostgreSQL for trying pgtandem across commands: data in .pgtandem/dev-db beside the config, no Docker, no install')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Quick start:  eval "$(pgtandem dev-db start)"   (or export the DATABASE_URL it prints), then pgtandem expand, migrate, contract, status.',
+        'The runner commands\' --embedded uses the dev-db when it is running. .pgtandem/ carries a .gitignore (*): nothing in it is committed.',
+      ].join('\n'),
+    );
+  const devDbActions = [
+    ['start', 'start it (created the first time; data kept across stop and start) on a free local port and print export DATABASE_URL=…', 'Exit codes: 0 running (also when it already was), 2 it could not be created or started.'],
+    ['stop', 'fast shutdown (open sessions are rolled back); the data is kept unless --delete', 'Exit codes: 0 stopped (also when it was not running), 2 it could not be stopped.'],
+    ['url', 'print its URL, for export DATABASE_URL=$(pgtandem dev-db url)', 'Exit codes: 0 printed, 1 not running.'],
+    ['status', 'whether it runs, its port, database, data dir, PostgreSQL version and size (never the URL)', 'Exit codes: 0 shown, 2 usage or configuration problem.'],
+  ] as const;
+  for (const [action, description, exitCodes] of devDbActions) {
+    const command = devDb
+      .command(action)
+      .description(description)
+      .option('-c, --config <file>', 'the project is the folder of this config file instead of the one found by searching for pgtandem.config.json');
+    if (action === 'stop') command.option('--delete', 'also delete .pgtandem/dev-db (its data, port and password)');
+    if (action === 'status') command.addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json']).default('pretty'));
+    command.addHelpText('after', `\n${exitCodes}`).action(async (options) => {
+      const { devDbCommand } = await import('./commands/dev-db.js');
+      exitCode = await devDbCommand(action, options, io);
+    });
+  }
 
   program
     .command('demo')

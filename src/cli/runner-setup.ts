@@ -50,6 +50,11 @@ export async function withRunnerSession<T>(command: string, options: RunnerComma
   let stopEmbedded: (() => Promise<void>) | undefined;
   let target = url;
   if (!target) {
+    const { runningDevDb } = await import('../db/dev-db.js');
+    target = runningDevDb(loaded.path ? dirname(loaded.path) : io.cwd)?.url;
+    if (target) io.stderr('pgtandem: --embedded: using the running dev-db (.pgtandem/dev-db; pgtandem dev-db stop stops it)\n');
+  }
+  if (!target) {
     const { startEmbeddedPostgres } = await import('../db/embedded-postgres.js');
     const server = await startEmbeddedPostgres();
     stopEmbedded = server.stop;
