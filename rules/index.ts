@@ -28,6 +28,7 @@ import dynamicSqlNotAnalyzed from './dynamic-sql-not-analyzed.js';
 import enableRlsWithoutPolicy from './enable-rls-without-policy.js';
 import lockHeavyTriggerChange from './lock-heavy-trigger-change.js';
 import multipleDdlLocksInTransaction from './multiple-ddl-locks-in-transaction.js';
+import phasedFileInForeignFolder from './phased-file-in-foreign-folder.js';
 import preferBigintOverInt from './prefer-bigint-over-int.js';
 import preferIdentity from './prefer-identity.js';
 import preferRobustStmts from './prefer-robust-stmts.js';
@@ -76,6 +77,7 @@ export const rules: readonly Rule[] = [
   enableRlsWithoutPolicy,
   lockHeavyTriggerChange,
   multipleDdlLocksInTransaction,
+  phasedFileInForeignFolder,
   preferBigintOverInt,
   preferIdentity,
   preferRobustStmts,

@@ -32,6 +32,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .option('--pg-version <major>', 'PostgreSQL major version the migrations run on (default: config pgVersion, else 16)')
     .option('--since <git-ref>', 'lint only migrations added or changed since the merge base with <git-ref>')
     .option('--staged', 'lint only migrations staged in git (for pre-commit hooks)')
+    .option('--all', 'also report the migrations at or before the config\'s baseline (shipped history, otherwise replayed only)')
     .option('-c, --config <file>', 'use this config file instead of searching for pgtandem.config.json')
     .option(
       '--database-url <url>',

@@ -7,7 +7,18 @@ import type { RuleSetting } from './severity.js';
 
 /** `pgtandem.config.json`, or the `pgtandem` key of package.json (DESIGN.md §6). */
 export interface PgtandemConfig {
+  /** The folder pgtandem's runner applies: its own phased migrations (or a foreign tool's folder it took over). */
   migrationsDir?: string;
+  /**
+   * Folders another tool applies (Prisma's `prisma/migrations`, a Flyway folder): pgtandem never runs them,
+   * replays them with `migrationsDir` as one history (in version order), and lints them as their tool runs them.
+   */
+  history: string[];
+  /**
+   * Migrations at or before this version (in every folder) are shipped history: replayed for the schema,
+   * not reported by lint (`--all` reports them). The runner ignores it.
+   */
+  baseline?: string;
   pgVersion: number;
   assumeInTransaction: boolean;
   /** Who applies native migrations: pgtandem's runner (default), or another tool (`external`). */
@@ -28,6 +39,22 @@ export interface PgtandemConfig {
   oldReleaseApplicationName?: string;
 }
 
+/** The folders of a project, absolute: the one pgtandem runs and those other tools run. */
+export interface ProjectFolders {
+  migrationsDir?: string;
+  history: string[];
+}
+
+/** `migrationsDir` and `history` resolved against the file that names them (or `cwd` without one). */
+export function projectFolders(loaded: LoadedConfig, cwd: string): ProjectFolders {
+  const base = loaded.path ? dirname(loaded.path) : cwd;
+  const { migrationsDir, history } = loaded.config;
+  return {
+    ...(migrationsDir ? { migrationsDir: resolve(base, migrationsDir) } : {}),
+    history: history.map((dir) => resolve(base, dir)),
+  };
+}
+
 export interface LoadedConfig {
   config: PgtandemConfig;
   /** The file it came from; undefined when defaults were used. */
@@ -37,7 +64,7 @@ export interface LoadedConfig {
 export const DEFAULT_PG_VERSION = 16;
 
 export function defaultConfig(): PgtandemConfig {
-  return { pgVersion: DEFAULT_PG_VERSION, assumeInTransaction: true, runner: 'pgtandem', rules: {} };
+  return { pgVersion: DEFAULT_PG_VERSION, assumeInTransaction: true, runner: 'pgtandem', rules: {}, history: [] };
 }
 
 const CONFIG_FILE = 'pgtandem.config.json';
@@ -112,6 +139,8 @@ const KEYS = new Set([
   // Notes for people (`pgtandem init` writes them there: JSON has no comments).
   '$comment',
   'migrationsDir',
+  'history',
+  'baseline',
   'pgVersion',
   'assumeInTransaction',
   'runner',
@@ -139,6 +168,20 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
   }
   const config = defaultConfig();
   if (input.migrationsDir !== undefined) config.migrationsDir = expectString(file, 'migrationsDir', input.migrationsDir);
+  if (input.history !== undefined) {
+    const list = typeof input.history === 'string' ? [input.history] : input.history;
+    if (!Array.isArray(list) || list.some((dir) => typeof dir !== 'string' || dir === '')) {
+      throw new ConfigError(file, 'history must be a folder or a list of folders (the migrations another tool applies, e.g. "prisma/migrations")');
+    }
+    config.history = list as string[];
+  }
+  if (input.baseline !== undefined) {
+    const baseline = typeof input.baseline === 'number' ? String(input.baseline) : input.baseline;
+    if (typeof baseline !== 'string' || !/\d/.test(baseline)) {
+      throw new ConfigError(file, `baseline must be a migration version such as "0042" or "20240101120000", got ${JSON.stringify(input.baseline)}`);
+    }
+    config.baseline = baseline;
+  }
   if (input.pgVersion !== undefined) config.pgVersion = parsePgVersion(input.pgVersion, (m) => new ConfigError(file, `pgVersion: ${m}`));
   if (input.assumeInTransaction !== undefined) {
     if (typeof input.assumeInTransaction !== 'boolean') throw new ConfigError(file, 'assumeInTransaction must be true or false');

@@ -29,6 +29,8 @@ export interface LintSummary {
   files: number;
   errors: number;
   warnings: number;
+  /** Migrations at or before the config's `baseline`: replayed for the schema, not linted (`--all` lints them). */
+  baseline?: { version: string; files: number };
 }
 
 export interface LintResult {

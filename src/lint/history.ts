@@ -74,7 +74,7 @@ function directoriesOfNamedFiles(files: readonly MigrationFile[], selected: Read
   return [...directories];
 }
 
-function isFile(path: string): boolean {
+export function isFile(path: string): boolean {
   try {
     return statSync(path).isFile();
   } catch {

@@ -1,4 +1,5 @@
 import type { MigrationFile } from '../migrations/migration.js';
+import { describePhasedFile, PHASED_FILE_FIX, phasedSections } from '../migrations/foreign-tool.js';
 import { isPhase, PHASES, type Phase } from '../migrations/phase.js';
 import { isStatementDirective, STATEMENT_DIRECTIVES } from '../migrations/directives.js';
 import { nestedStatements } from '../sql/nested-statements.js';
@@ -52,8 +53,11 @@ export interface FileLintResult {
 
 
 /** Lints one migration file: parse every segment, replay the session, run the rules, apply ignores. */
-export function lintMigrationFile(file: MigrationFile, options: FileLintOptions): FileLintResult {
+export function lintMigrationFile(given: MigrationFile, options: FileLintOptions): FileLintResult {
   const byId = new Map(options.rules.map((rule) => [rule.id, rule]));
+  // A tool that runs the file whole runs every section at deploy, before the new release: all of it is expand.
+  const phased = phasedSections(given);
+  const file = phased.length > 0 ? { ...given, segments: given.segments.map((s) => ({ ...s, phase: 'expand' as const })) } : given;
   const severityOf = (rule: Rule): RuleSetting => options.settings[rule.id] ?? (rule.enabledByDefault === false ? 'off' : rule.severity);
   const active = options.rules.filter((rule) => severityOf(rule) !== 'off');
 
@@ -85,6 +89,11 @@ export function lintMigrationFile(file: MigrationFile, options: FileLintOptions)
     });
   }
   if (syntaxRule) pending.push(...unknownPhaseMarkers(comments, syntaxRule, statements));
+  const phasedRule = byId.get('phased-file-in-foreign-folder');
+  if (phasedRule && phased.length > 0) {
+    const message = `${describePhasedFile(given, phased)}.`;
+    for (const section of phased) pending.push({ rule: phasedRule, span: { start: section.start, end: section.end }, phase: 'expand', message, help: PHASED_FILE_FIX, statement: undefined });
+  }
   runRules(file, options, statements, active, pending);
 
   const directives = collectIgnores(comments, statements, file.text);

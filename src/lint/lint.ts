@@ -4,12 +4,14 @@ import { UsageError } from '../errors.js';
 import { changedFiles, type ChangeSelection } from '../migrations/changed-files.js';
 import { discoverMigrations, readMigrationSource } from '../migrations/discover.js';
 import type { Layout, MigrationFile } from '../migrations/migration.js';
+import { isInside, mergeByVersion, type ProjectLayout } from '../migrations/project.js';
 import { Catalog } from '../schema/catalog.js';
 import { replayFile } from '../schema/replay-catalog.js';
 import { loadParser } from '../sql/pg-parser.js';
 import { defaultConfig, loadConfig, type PgtandemConfig } from './config.js';
 import type { Finding, LintResult } from './finding.js';
-import { historyRoot, lintHistory } from './history.js';
+import { historyRoot, isFile, lintHistory, type HistoryStep } from './history.js';
+import { shippedHistory } from './baseline.js';
 import { lintMigrationFile } from './lint-file.js';
 import { lintScriptMigration, replayScriptMigration } from './lint-script.js';
 import type { Rule } from './rule.js';
@@ -38,6 +40,8 @@ export interface LintOptions {
    * Defaults to an empty database.
    */
   catalog?: Catalog;
+  /** Report the migrations at or before the config's `baseline` too (they are replayed only, by default). */
+  all?: boolean;
   /**
    * TypeScript/JavaScript migrations are linted by calling their phase functions against a recording
    * Kysely; one that has not finished after this long (default 5000 ms) is reported and left behind.
@@ -58,11 +62,12 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   await loadParser();
 
   const discoveryOptions = { assumeInTransaction: config.assumeInTransaction };
+  const project: ProjectLayout = { ...(config.migrationsDir ? { migrationsDir: config.migrationsDir } : {}), history: config.history };
   const files: MigrationFile[] = (options.sources ?? []).map((s) => readMigrationSource(s.path, s.text, discoveryOptions, s.layout));
   let paths = options.paths ?? [];
   if (paths.length === 0 && files.length === 0) {
-    if (!config.migrationsDir) throw new UsageError('no paths given and no "migrationsDir" in pgtandem.config.json');
-    paths = [config.migrationsDir];
+    if (!config.migrationsDir && config.history.length === 0) throw new UsageError('no paths given and no "migrationsDir" in pgtandem.config.json');
+    paths = [...(config.migrationsDir ? [config.migrationsDir] : []), ...config.history];
   }
   if (paths.length > 0) {
     const discovery = await discoverMigrations(
@@ -74,7 +79,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       const skipped = discovery.skipped.length > 0 ? ` (skipped ${discovery.skipped.length}: ${discovery.skipped[0]!.path}: ${discovery.skipped[0]!.reason}${discovery.skipped.length > 1 ? ', …' : ''})` : '';
       throw new UsageError(`no SQL migrations found in ${paths.join(', ')}${skipped}`);
     }
-    files.push(...discovery.migrations);
+    files.push(...discovery.migrations.map((file) => ownedAs(file, project, cwd, config.assumeInTransaction)));
   }
 
   let selected = files;
@@ -83,16 +88,28 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     selected = files.filter((f) => changed.has(resolve(cwd, f.path)));
   }
 
-  // Each file is linted against the schema the migrations of its directory before it leave.
+  // The project's folders (migrationsDir and history) are one history; other files, one per directory.
+  // Without history folders every directory stays its own history, as it always was.
+  const inProject = (file: MigrationFile): boolean => config.history.length > 0 && isProjectFile(file, project, cwd);
+  const projectOrder = files.some(inProject) ? await projectReplayOrder(project, files, paths, cwd, discoveryOptions) : [];
+  const baseline = options.all ? new Set<MigrationFile>() : shippedHistory(config.baseline, files, projectOrder, namedOneByOne(paths, cwd));
+  const baselined = selected.filter((f) => baseline.has(f));
+  if (baselined.length > 0) selected = selected.filter((f) => !baseline.has(f));
+
+  // Each file is linted against the schema the migrations of its history before it leave.
   const catalogs = new Map<string, Catalog>();
   const catalogOf = (file: MigrationFile): Catalog => {
     // Files named relative to cwd and siblings found by absolute path share a history.
-    const root = resolve(cwd, historyRoot(file));
+    const root = inProject(file) ? PROJECT : resolve(cwd, historyRoot(file));
     let catalog = catalogs.get(root);
     if (!catalog) catalogs.set(root, (catalog = options.catalog ? options.catalog.clone() : new Catalog()));
     return catalog;
   };
-  const history = await lintHistory(files, new Set(selected), paths, cwd, discoveryOptions);
+  const chosen = new Set(selected);
+  const history = [
+    ...projectSteps(projectOrder, chosen),
+    ...(await lintHistory(files.filter((f) => !inProject(f)), chosen, paths, cwd, discoveryOptions)),
+  ];
   const findings: Finding[] = [];
   const linted: LintResult['files'] = [];
   for (const { file, lint: toLint } of history) {
@@ -120,8 +137,59 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       files: linted.length,
       errors: findings.filter((f) => f.severity === 'error').length,
       warnings: findings.filter((f) => f.severity === 'warn').length,
+      ...(baselined.length > 0 && config.baseline !== undefined ? { baseline: { version: config.baseline, files: baselined.length } } : {}),
     },
   };
+}
+
+const PROJECT = '\0project';
+
+/** A file found in a history folder is applied by that folder's tool; a native-looking one there is plain SQL. */
+function ownedAs(file: MigrationFile, project: ProjectLayout, cwd: string, assumeInTransaction: boolean): MigrationFile {
+  const path = resolve(cwd, file.path);
+  if (!project.history.some((dir) => isInside(path, resolve(cwd, dir)))) return file;
+  return { ...file, appliedBy: 'tool', ...(file.layout === 'native' ? { layout: 'plain' as const, inTransaction: assumeInTransaction } : {}) };
+}
+
+function isProjectFile(file: MigrationFile, project: ProjectLayout, cwd: string): boolean {
+  const path = resolve(cwd, file.path);
+  return [...(project.migrationsDir ? [project.migrationsDir] : []), ...project.history].some((dir) => isInside(path, resolve(cwd, dir)));
+}
+
+/**
+ * The project's files in the order they reach a database, the instances being
+ * linted standing in for their twins; a folder the paths did not cover is
+ * discovered for its history.
+ */
+async function projectReplayOrder(project: ProjectLayout, files: readonly MigrationFile[], paths: readonly string[], cwd: string, options: { assumeInTransaction: boolean }): Promise<MigrationFile[]> {
+  const covered = paths.map((p) => resolve(cwd, p));
+  const folders = [...project.history.map((dir) => ({ dir, tool: true })), ...(project.migrationsDir ? [{ dir: project.migrationsDir, tool: false }] : [])];
+  const groups: MigrationFile[][] = [];
+  for (const { dir } of folders) {
+    const folder = resolve(cwd, dir);
+    const inFolder = (f: MigrationFile): boolean => isInside(resolve(cwd, f.path), folder) && (dir !== project.migrationsDir || !f.appliedBy);
+    if (covered.some((p) => isInside(folder, p))) {
+      groups.push(files.filter(inFolder));
+      continue;
+    }
+    const found = await discoverMigrations([folder], options).catch(() => ({ migrations: [] as MigrationFile[] }));
+    groups.push(found.migrations.filter(inFolder).map((f) => ownedAs(f, project, cwd, options.assumeInTransaction)));
+  }
+  const ordered = groups.reduce(mergeByVersion, []);
+  // In-memory sources under a project path that the folders do not hold keep their place at the end.
+  const placed = new Set(ordered);
+  return [...ordered, ...files.filter((f) => isProjectFile(f, project, cwd) && !placed.has(f))];
+}
+
+function projectSteps(order: readonly MigrationFile[], selected: ReadonlySet<MigrationFile>): HistoryStep[] {
+  const last = order.findLastIndex((f) => selected.has(f));
+  return order.slice(0, last + 1).map((file) => ({ file, lint: selected.has(file) }));
+}
+
+/** Files named one by one on the command line: always linted, baseline or not (someone asked). */
+function namedOneByOne(paths: readonly string[], cwd: string): (file: MigrationFile) => boolean {
+  const named = new Set(paths.map((p) => resolve(cwd, p)).filter((p) => isFile(p)));
+  return (file) => named.has(resolve(cwd, file.path));
 }
 
 async function resolveConfig(options: LintOptions, cwd: string): Promise<PgtandemConfig> {
@@ -131,9 +199,11 @@ async function resolveConfig(options: LintOptions, cwd: string): Promise<Pgtande
       ? { config: defaultConfig(), path: undefined }
       : await loadConfig({ cwd, knownRules, ...(options.configFile ? { explicitPath: options.configFile } : {}) });
   const base = loaded.config;
-  // migrationsDir is relative to the file that names it, wherever pgtandem runs from.
-  if (loaded.path && base.migrationsDir && !isAbsolute(base.migrationsDir)) {
-    base.migrationsDir = relative(cwd, resolve(dirname(loaded.path), base.migrationsDir)) || '.';
+  // migrationsDir and history are relative to the file that names them, wherever pgtandem runs from.
+  if (loaded.path) {
+    const fromConfig = (dir: string): string => (isAbsolute(dir) ? dir : relative(cwd, resolve(dirname(loaded.path!), dir)) || '.');
+    if (base.migrationsDir) base.migrationsDir = fromConfig(base.migrationsDir);
+    base.history = base.history.map(fromConfig);
   }
   const merged: PgtandemConfig = { ...base, ...options.config, rules: { ...base.rules, ...options.config?.rules } };
   for (const id of Object.keys(merged.rules)) {

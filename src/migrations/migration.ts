@@ -59,6 +59,11 @@ export interface MigrationFile {
   inTransaction: boolean;
   /** Set for a TypeScript or JavaScript migration (layout `native`, no segments); absent for SQL files. */
   script?: MigrationScript;
+  /**
+   * `tool`: found in a `history` folder, which another tool applies (pgtandem replays it, never runs it).
+   * Absent: whoever the file's layout says (pgtandem's runner for native files and its migrationsDir).
+   */
+  appliedBy?: 'tool';
   /** A problem found while reading the file (not UTF-8, binary); statements may still follow. */
   readProblem?: { message: string; offset: number };
 }

@@ -4,9 +4,10 @@ import type { LintSummary } from '../lint/finding.js';
 export function describeSummary(summary: LintSummary): string {
   const files = plural(summary.files, 'file');
   const problems = summary.errors + summary.warnings;
-  if (problems === 0) return `${files}, no problems`;
+  const shipped = summary.baseline ? ` (${plural(summary.baseline.files, 'shipped migration')} up to baseline ${summary.baseline.version} replayed, not linted: --all lints them)` : '';
+  if (problems === 0) return `${files}, no problems${shipped}`;
   const counts = `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}`;
-  return `${plural(problems, 'problem')} (${counts}) in ${files}`;
+  return `${plural(problems, 'problem')} (${counts}) in ${files}${shipped}`;
 }
 
 function plural(count: number, noun: string): string {

@@ -12,7 +12,7 @@ export interface JsonReport {
   version: 1;
   files: { path: string; statements: number }[];
   findings: Finding[];
-  summary: { files: number; errors: number; warnings: number };
+  summary: { files: number; errors: number; warnings: number; baseline?: { version: string; files: number } };
   /** Only from `verify --seed`. */
   seed?: JsonSeed;
 }
@@ -30,6 +30,7 @@ export function formatJson(result: LintResult & { seed?: JsonSeed }): string {
       files: result.summary.files,
       errors: result.summary.errors,
       warnings: result.summary.warnings,
+      ...(result.summary.baseline ? { baseline: { version: result.summary.baseline.version, files: result.summary.baseline.files } } : {}),
     },
   };
   if (result.seed) {

@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { redact } from '../db/redact.js';
+import { describePhasedFile, PHASED_FILE_FIX, phasedSections } from '../migrations/foreign-tool.js';
 import type { MigrationFile } from '../migrations/migration.js';
+import { RunnerError } from '../errors.js';
 import type { Phase } from '../migrations/phase.js';
 import { loadParser } from '../sql/pg-parser.js';
 import type { BackfillEngine } from './backfill-engine.js';
@@ -116,6 +118,9 @@ async function runPlan(plan: PhasePlan, state: MigrationState, options: PhaseRun
 async function planMigrations(files: readonly MigrationFile[], options: PhaseRunOptions): Promise<PhasePlan[]> {
   const plans: PhasePlan[] = [];
   for (const file of files) {
+    // Lint reports the same file as phased-file-in-foreign-folder: its own tool would run it whole.
+    const phased = phasedSections(file);
+    if (phased.length > 0) throw new RunnerError('PLAN_REFUSED', `${file.path}: refusing to run it: ${describePhasedFile(file, phased)}. ${PHASED_FILE_FIX}`);
     plans.push(file.script ? planScriptPhase(file, options.phase, (await loadScriptMigration(file)).phases) : planPhase(file, options.phase, planOptions(options)));
   }
   return plans;

@@ -15,6 +15,7 @@ export interface LintCommandOptions {
   pgVersion?: string;
   since?: string;
   staged?: boolean;
+  all?: boolean;
   config?: string;
   databaseUrl?: string;
 }
@@ -31,6 +32,7 @@ export async function lintCommand(paths: string[], options: LintCommandOptions, 
     paths,
     ...(catalog ? { catalog } : {}),
     cwd: io.cwd,
+    ...(options.all ? { all: true } : {}),
     ...(options.config ? { configFile: options.config } : {}),
     ...(pgVersion !== undefined ? { config: { pgVersion } } : {}),
     ...(options.since ? { changes: { since: options.since } } : options.staged ? { changes: { staged: true as const } } : {}),
