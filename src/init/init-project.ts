@@ -7,9 +7,13 @@ import { DEFAULT_PG_VERSION } from '../lint/config.js';
 import { SQUAWK_RULES } from '../lint/squawk-rules.js';
 import { DEFAULT_RUNNER_SETTINGS } from '../runner/settings.js';
 import { describeFolder, detectMigrations, type DetectedMigrations } from './detect-layout.js';
+import { discoverMigrations } from '../migrations/discover.js';
+import { deployCommand } from '../migrations/foreign-tool.js';
 import { parseSquawkToml, type SquawkSettings } from './squawk-toml.js';
 
 export const CONFIG_FILE = 'pgtandem.config.json';
+/** Where pgtandem's own phased migrations go beside a folder another tool applies. */
+export const PGTANDEM_FOLDER = 'pgtandem/migrations';
 const SCHEMA_IN_PACKAGE = 'node_modules/pgtandem/schema/pgtandem.config.schema.json';
 
 export interface InitOptions {
@@ -34,6 +38,10 @@ export interface InitResult {
   /** As written in the config: relative to it, with `/`. */
   migrationsDir: string;
   createdMigrationsDir: boolean;
+  /** The folder another tool applies, kept as history (its files stay the tool's). */
+  history: string[];
+  /** The newest migration already present: lint reports only what comes after it. */
+  baseline: string | undefined;
   /** The layout found in the migrations folder, when it holds migrations. */
   detected: Omit<DetectedMigrations, 'dir'> | undefined;
   /** What was carried over from squawk, and what was not. */
@@ -77,13 +85,29 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     }
   }
 
+  // A foreign tool keeps applying its own folder: it becomes history, and pgtandem's phased migrations get a folder of their own.
+  let history: string[] = [];
+  const foreign = detected !== undefined && detected.layout !== 'native' && detected.layout !== 'plain' && options.dir === undefined;
+  if (foreign) {
+    history = [migrationsDir];
+    migrationsDir = PGTANDEM_FOLDER;
+    if (!existsSync(join(root, migrationsDir))) {
+      await mkdir(join(root, migrationsDir), { recursive: true });
+      createdMigrationsDir = true;
+    }
+  }
+  const baseline = detected ? await newestVersion(join(root, history[0] ?? migrationsDir)) : undefined;
+
   const notes: string[] = [];
   const rules = squawk ? squawkRuleSettings(squawk, options.knownRules, notes) : {};
   const comment = [
     'Written by `pgtandem init`. JSON has no comments: every setting is described in the $schema (editors show it on hover).',
-    detected
-      ? `migrationsDir: ${detected.migrations} ${detected.layout} migration${detected.migrations === 1 ? '' : 's'} found there${detected.layout === 'native' || detected.layout === 'plain' ? '' : `; ${detected.layout} files are linted as ${detected.layout} runs them, and pgtandem's runner applies them as expand-only migrations`}.`
-      : 'migrationsDir: new pgtandem migrations go here, one file per change: <version>_<name>.sql with -- pgtandem:expand / migrate / contract / abort sections.',
+    foreign
+      ? `history: ${detected!.migrations} ${detected!.layout} migration${detected!.migrations === 1 ? '' : 's'} in ${history[0]}, which ${deployCommand(detected!.layout)} keeps applying: pgtandem replays them for the schema and lints them as that tool runs them, and never runs them. migrationsDir: pgtandem's own phased migrations (<version>_<name>.sql with -- pgtandem:expand / migrate / contract / abort sections; use the history's version scheme, e.g. a timestamp, so both merge in order). A phased file must not go into ${history[0]}: its tool would run every section at once.`
+      : detected
+        ? `migrationsDir: ${detected.migrations} ${detected.layout} migration${detected.migrations === 1 ? '' : 's'} found there.`
+        : 'migrationsDir: new pgtandem migrations go here, one file per change: <version>_<name>.sql with -- pgtandem:expand / migrate / contract / abort sections.',
+    ...(baseline ? [`baseline: the newest migration already there (${baseline}): lint replays it and everything before it, and reports only what comes after (pgtandem lint --all reports everything).`] : []),
     'The runner settings are the defaults. Set oldReleaseApplicationName (a LIKE pattern such as "myapp@v1%") so contract refuses while the old release is still connected.',
     ...notes,
   ];
@@ -91,6 +115,8 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     $schema: existsSync(join(root, SCHEMA_IN_PACKAGE)) ? `./${SCHEMA_IN_PACKAGE}` : `https://unpkg.com/pgtandem@${options.toolVersion}/schema/pgtandem.config.schema.json`,
     $comment: comment,
     migrationsDir,
+    ...(history.length > 0 ? { history } : {}),
+    ...(baseline ? { baseline } : {}),
     pgVersion: squawk?.pgVersion ?? DEFAULT_PG_VERSION,
     assumeInTransaction: squawk?.assumeInTransaction ?? true,
     runner: 'pgtandem',
@@ -104,7 +130,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     rules,
   };
   await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { flag: options.force ? 'w' : 'wx' });
-  return { configPath, config, migrationsDir, createdMigrationsDir, detected, notes };
+  return { configPath, config, migrationsDir, createdMigrationsDir, history, baseline, detected, notes };
 }
 
 async function readSquawk(root: string, file: string): Promise<SquawkSettings> {
@@ -142,6 +168,13 @@ function squawkRuleSettings(squawk: SquawkSettings, knownRules: readonly string[
   if (squawk.assumeInTransaction !== undefined) notes.push(`assumeInTransaction from squawk's assume_in_transaction.`);
   if (squawk.otherKeys.length > 0) notes.push(`Not carried over from .squawk.toml: ${squawk.otherKeys.join(', ')} (pass paths to pgtandem lint instead of excluded_paths).`);
   return rules;
+}
+
+/** The version of a folder's newest migration, as `baseline` takes it. */
+async function newestVersion(dir: string): Promise<string | undefined> {
+  const { migrations } = await discoverMigrations([dir]);
+  const versioned = migrations.filter((m) => m.version.length > 0);
+  return versioned.at(-1)?.version.join('.');
 }
 
 function toConfigPath(root: string, path: string): string {

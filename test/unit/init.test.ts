@@ -110,15 +110,25 @@ describe('pgtandem init', () => {
       const cwd = project(files);
       const result = await init(cwd);
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain(`migrations: ${dir} (`);
+      const foreign = layout !== 'native';
+      expect(result.stdout).toContain(foreign ? `history: ${dir} (` : `migrations: ${dir} (`);
       expect(result.stdout).toContain(` ${layout} migration`);
       const { config } = await writtenConfig(cwd);
-      expect(config.migrationsDir).toBe(dir);
-      // What init configured is what lint reads.
-      let stdout = '';
-      const io: CliIO = { stdout: (t) => void (stdout += t), stderr: () => {}, env: {}, isTTY: false, cwd };
-      expect(await main(['node', 'pgtandem', 'lint', '--format', 'json'], io)).toBe(0);
-      expect((JSON.parse(stdout) as { files: unknown[] }).files.length).toBe(Object.keys(files).filter((f) => /(?<!down)\.sql$/.test(f)).length);
+      // A foreign tool keeps its folder: it becomes history, pgtandem's phased migrations get their own.
+      expect(config.migrationsDir).toBe(foreign ? 'pgtandem/migrations' : dir);
+      expect(config.history ?? []).toEqual(foreign ? [dir] : []);
+      expect(typeof config.baseline).toBe('string');
+      // What init configured is what lint reads: the shipped migrations are the baseline, --all lints them.
+      const run = async (...args: string[]): Promise<{ code: number; files: number; baseline?: { files: number } }> => {
+        let stdout = '';
+        const io: CliIO = { stdout: (t) => void (stdout += t), stderr: () => {}, env: {}, isTTY: false, cwd };
+        const code = await main(['node', 'pgtandem', 'lint', '--format', 'json', ...args], io);
+        const report = JSON.parse(stdout) as { files: unknown[]; summary: { baseline?: { files: number } } };
+        return { code, files: report.files.length, ...(report.summary.baseline ? { baseline: report.summary.baseline } : {}) };
+      };
+      const forward = Object.keys(files).filter((f) => /(?<!down)\.sql$/.test(f)).length;
+      expect(await run()).toMatchObject({ code: 0, files: 0, baseline: { files: forward } });
+      expect(await run('--all')).toMatchObject({ code: 0, files: forward });
     });
   }
 

@@ -50,7 +50,7 @@ describe('loadConfig: finding the configuration', () => {
     const root = await tree({ 'pgtandem.config.json': '{ "migrationsDir": "db/migrations", "pgVersion": 14 }' }, ['services/api/src']);
     const loaded = await loadConfig({ cwd: join(root, 'services/api/src'), knownRules });
     expect(loaded.path).toBe(join(root, 'pgtandem.config.json'));
-    expect(loaded.config).toEqual({ migrationsDir: 'db/migrations', pgVersion: 14, assumeInTransaction: true, runner: 'pgtandem', rules: {} });
+    expect(loaded.config).toEqual({ migrationsDir: 'db/migrations', pgVersion: 14, assumeInTransaction: true, runner: 'pgtandem', rules: {}, history: [] });
   });
 
   it('reads the "pgtandem" key of package.json', async () => {
@@ -60,7 +60,7 @@ describe('loadConfig: finding the configuration', () => {
     );
     const loaded = await loadConfig({ cwd: join(root, 'src'), knownRules });
     expect(loaded.path).toBe(join(root, 'package.json'));
-    expect(loaded.config).toEqual({ pgVersion: DEFAULT_PG_VERSION, assumeInTransaction: false, runner: 'pgtandem', rules: { 'ban-drop-table': 'warn' } });
+    expect(loaded.config).toEqual({ pgVersion: DEFAULT_PG_VERSION, assumeInTransaction: false, runner: 'pgtandem', rules: { 'ban-drop-table': 'warn' }, history: [] });
   });
 
   it('skips a package.json without the key (and a broken one) and keeps walking up', async () => {
@@ -88,7 +88,7 @@ describe('loadConfig: finding the configuration', () => {
   it('without any configuration: the defaults, and no path', async () => {
     const root = await tree({}, ['deep/er']);
     expect(await loadConfig({ cwd: join(root, 'deep/er'), knownRules })).toEqual({
-      config: { pgVersion: DEFAULT_PG_VERSION, assumeInTransaction: true, runner: 'pgtandem', rules: {} },
+      config: { pgVersion: DEFAULT_PG_VERSION, assumeInTransaction: true, runner: 'pgtandem', rules: {}, history: [] },
       path: undefined,
     });
   });
@@ -156,7 +156,7 @@ describe('invalid configuration', () => {
   it('an unknown key far from any known one names the known ones', () => {
     const error = configError(() => parseConfig('pgtandem.config.json', '{ "colour": true }', knownRules, false));
     expect(error.message).toBe(
-      'pgtandem.config.json: unknown setting "colour" (known: migrationsDir, pgVersion, assumeInTransaction, runner, rules, lockTimeout, statementTimeout, lockRetryDeadline, batchSize, smallTableRows, batchDelayMs, batchTargetMs, oldReleaseApplicationName, oldVersionApplicationName)',
+      'pgtandem.config.json: unknown setting "colour" (known: migrationsDir, history, baseline, pgVersion, assumeInTransaction, runner, rules, lockTimeout, statementTimeout, lockRetryDeadline, batchSize, smallTableRows, batchDelayMs, batchTargetMs, oldReleaseApplicationName, oldVersionApplicationName)',
     );
   });
 

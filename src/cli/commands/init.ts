@@ -22,7 +22,10 @@ export async function initCommand(options: InitCommandOptions, io: CliIO): Promi
     knownRules: rules.map((r) => r.id),
   });
   const lines = [`wrote ${relative(io.cwd, result.configPath) || result.configPath}`];
-  if (result.detected) lines.push(`migrations: ${result.migrationsDir} (${result.detected.migrations} ${result.detected.layout} migration${result.detected.migrations === 1 ? '' : 's'})`);
+  if (result.history.length > 0 && result.detected) {
+    lines.push(`history: ${result.history.join(', ')} (${result.detected.migrations} ${result.detected.layout} migration${result.detected.migrations === 1 ? '' : 's'}, applied by ${result.detected.layout}; baseline ${result.baseline ?? 'none'})`);
+    lines.push(`migrations: ${result.migrationsDir} (pgtandem's phased migrations${result.createdMigrationsDir ? ', created' : ''})`);
+  } else if (result.detected) lines.push(`migrations: ${result.migrationsDir} (${result.detected.migrations} ${result.detected.layout} migration${result.detected.migrations === 1 ? '' : 's'})`);
   else lines.push(`migrations: ${result.migrationsDir}${result.createdMigrationsDir ? ' (created)' : ' (no migrations yet)'}`);
   for (const note of result.notes) lines.push(note);
   lines.push(`next: pgtandem lint${result.detected ? '' : ` once ${result.migrationsDir}/ holds a migration`}; then pgtandem expand | migrate | contract at each deploy stage`);
