@@ -35,7 +35,10 @@ export async function scaffoldMigration(options: ScaffoldOptions): Promise<Scaff
   checkInput(recipe, input);
   if (options.name !== undefined && !isMigrationName(options.name)) throw new UsageError(`--name: "${options.name}" is not a migration name (letters, digits, _ and -)`);
   const output = recipe.build(input);
-  const versions = options.migrations.map((m) => versionOfFileName(basename(m.path))).filter((v): v is string => v !== undefined);
+  // A history folder's version is its own (a Prisma folder name, a Flyway V-number): one part of digits counts.
+  const versions = options.migrations
+    .map((m) => versionOfFileName(basename(m.path)) ?? (m.version.length === 1 ? m.version[0] : undefined))
+    .filter((v): v is string => v !== undefined);
   const version = nextVersion(versions, options.now);
   return { fileName: `${version}_${options.name ?? output.name}.sql`, text: renderMigration(output, options.command) };
 }

@@ -125,6 +125,19 @@ describe('pgtandem new', () => {
     expect(result).toEqual({ code: 0, out: 'db/0001_add_users_email_idx.sql\n', err: '' });
   });
 
+  it('reads the schema from the history folders too, and follows their version scheme', async () => {
+    const root = tempDir('pgtandem-new-');
+    mkdirSync(join(root, 'prisma/migrations/20240101000000_init'), { recursive: true });
+    writeFileSync(join(root, 'prisma/migrations/20240101000000_init/migration.sql'), 'CREATE TABLE "website" ("id" uuid PRIMARY KEY, "name" varchar(100) NOT NULL);\n');
+    writeFileSync(join(root, 'pgtandem.config.json'), '{ "migrationsDir": "pgtandem/migrations", "history": ["prisma/migrations"] }');
+    const result = await run(['rename-column', 'website', 'name', 'title', '--stdout'], root);
+    expect(result.code).toBe(0);
+    // The column's type comes from Prisma's migration: no --type needed.
+    expect(result.out).toContain('ADD COLUMN title character varying(100)');
+    const written = await run(['add-index', 'website', 'name'], root);
+    expect(written.out).toMatch(/^pgtandem\/migrations\/\d{14}_add_website_name_idx\.sql\n$/);
+  });
+
   it.each([
     [['rename-column', 'users', 'nope', 'x'], /^pgtandem: rename-column: table users has no column nope/],
     [['rename-column', 'accounts', 'name', 'full_name'], /^pgtandem: rename-column: the migrations directory does not define accounts\.name: pass --type/],

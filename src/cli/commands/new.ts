@@ -3,9 +3,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { detectMigrations, MIGRATION_FOLDERS } from '../../init/detect-layout.js';
-import { loadConfig } from '../../lint/config.js';
+import { loadConfig, projectFolders } from '../../lint/config.js';
 import { rules } from '../../lint/lint.js';
 import { discoverMigrations } from '../../migrations/discover.js';
+import { discoverProject, mergeByVersion } from '../../migrations/project.js';
 import { kebab, type RecipeFlags } from '../../recipes/recipe.js';
 import { recipes } from '../../recipes/registry.js';
 import { scaffoldMigration } from '../../recipes/scaffold.js';
@@ -25,14 +26,17 @@ export async function newCommand(recipe: string, args: string[], options: NewCom
   const dir = await migrationsDirectory(options, loaded.config.migrationsDir, loaded.path, io.cwd);
   const migrations = existsSync(dir) ? (await discoverMigrations([dir], { assumeInTransaction: loaded.config.assumeInTransaction })).migrations : [];
   const foreign = migrations.find((m) => m.layout !== 'native' && m.layout !== 'plain');
-  if (foreign) throw new UsageError(`${displayPath(io.cwd, dir)} holds ${foreign.layout} migrations; pgtandem new writes native <version>_<name>.sql files (pass --dir for a native folder)`);
+  if (foreign) throw new UsageError(`${displayPath(io.cwd, dir)} holds ${foreign.layout} migrations; pgtandem new writes native <version>_<name>.sql files (pass --dir for a native folder, and list ${displayPath(io.cwd, dir)} under "history" in pgtandem.config.json)`);
+  // The history folders (an ORM's) hold most of the schema: the recipe reads them too, and follows their version scheme.
+  const history = loaded.config.history.length > 0 ? (await discoverProject({ history: projectFolders(loaded, io.cwd).history }, { assumeInTransaction: loaded.config.assumeInTransaction })).history : [];
+  const replayed = mergeByVersion(history, migrations);
 
   const { dir: _dir, config: _config, name, stdout, ...flags } = options;
   const scaffold = await scaffoldMigration({
     recipe,
     args,
     flags,
-    migrations,
+    migrations: replayed,
     pgVersion: loaded.config.pgVersion,
     ...(name !== undefined ? { name } : {}),
     command: commandText(recipe, args, flags, name),
