@@ -8,6 +8,8 @@ import type { MigrationFile } from '../../src/migrations/migration.js';
 import { compareVersions } from '../../src/migrations/version.js';
 import { parseSegment } from '../../src/sql/parse-segment.js';
 import { loadParser } from '../../src/sql/pg-parser.js';
+import type { Statement } from '../../src/sql/statement.js';
+import { cannotRunInTransaction } from '../../src/sql/transaction-block.js';
 
 // Each migration tool's deploy, simulated from its documented behaviour and
 // source: the history table with the columns the tool writes, the order it
@@ -26,8 +28,12 @@ function forwardText(file: MigrationFile): string {
 }
 
 async function forwardStatements(file: MigrationFile): Promise<string[]> {
+  return (await parsedStatements(file)).map((st) => st.text);
+}
+
+async function parsedStatements(file: MigrationFile): Promise<Statement[]> {
   await loadParser();
-  return file.segments.flatMap((s) => parseSegment(file.text, s).statements.map((st) => st.text));
+  return file.segments.flatMap((s) => parseSegment(file.text, s).statements);
 }
 
 async function inTransaction<T>(client: pg.ClientBase, transactional: boolean, work: () => Promise<T>): Promise<T> {
@@ -152,8 +158,11 @@ export const flywayDeploy: Deploy = async (client, dir) => {
         `INSERT INTO "flyway_schema_history" (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES ($1, $2, $3, 'SQL', $4, $5, current_user, $6, $7)`,
         [++rank, m.version.length > 0 ? versionOf(m) : null, m.name.replace(/_/g, ' '), script, flywayChecksum(bytes), Date.now() - started, success],
       );
-    const statements = await forwardStatements(m);
-    if (m.inTransaction) {
+    const parsed = await parsedStatements(m);
+    const statements = parsed.map((st) => st.text);
+    // Flyway runs a migration holding a statement that cannot run in a transaction (CONCURRENTLY) outside one.
+    const transactional = m.inTransaction && !parsed.some((st) => cannotRunInTransaction(st.kind === 'Invalid' ? undefined : st.node, 16));
+    if (transactional) {
       await inTransaction(client, true, async () => {
         for (const s of statements) await client.query(s);
         await record(true);
