@@ -1,3 +1,4 @@
+import { foreignHistoryNotes, withForeignHistory, type ForeignHistoryNote } from '../../adopt/foreign-status.js';
 import { UsageError } from '../../errors.js';
 import { MigrationState } from '../../runner/state.js';
 import { statusReport, type StatusReport } from '../../runner/status.js';
@@ -12,15 +13,16 @@ export interface StatusCommandOptions extends RunnerCommandOptions {
 /** `pgtandem status`: every migration's state and phase times, and the next safe command. Reads only. */
 export async function statusCommand(options: StatusCommandOptions, io: CliIO): Promise<number> {
   if (options.format !== 'pretty' && options.format !== 'json') throw new UsageError(`unknown format "${options.format}" (expected pretty or json)`);
-  return withRunnerSession('status', options, io, async ({ connection, migrations }) => {
+  return withRunnerSession('status', options, io, async ({ connection, migrations, history }) => {
     const records = await new MigrationState(connection.client).list();
-    const report = statusReport(migrations, records);
+    const notes = await foreignHistoryNotes(connection.client, migrations, history, records, io.cwd);
+    const report = withForeignHistory(statusReport(migrations, records), notes);
     io.stdout(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
     return EXIT.ok;
   });
 }
 
-function formatStatus(report: StatusReport): string {
+function formatStatus(report: StatusReport & { foreignHistory?: ForeignHistoryNote[] }): string {
   const header = ['VERSION', 'NAME', 'STATE', 'LAST CHANGE', 'NOTE'];
   const rows = report.migrations.map((m) => {
     const times = Object.values(m.phases).flatMap((p) => [p.startedAt, p.finishedAt ?? '']).filter(Boolean).sort();
@@ -33,5 +35,6 @@ function formatStatus(report: StatusReport): string {
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), ...rows.map(line), '', `Next: ${report.next}`, ''].join('\n');
+  const notes = (report.foreignHistory ?? []).map((n) => n.message);
+  return [line(header), ...rows.map(line), '', ...notes, `Next: ${report.next}`, ''].join('\n');
 }
