@@ -55,7 +55,8 @@ export async function baseline(options: BaselineOptions): Promise<BaselineResult
   const files = await toolFiles([...options.migrations, ...options.history], options.cwd);
   const toolHistories = await readToolHistories(client, files);
   const ownCovered = toolHistories.some((h) => h.verdicts.some((v) => options.migrations.includes(v.file)));
-  if (options.to === undefined && !ownCovered) throw new UsageError(noSourceMessage(options.migrations));
+  // Beside history folders, pgtandem's own folder holds what only its runner applies: nothing to read, nothing to adopt.
+  if (options.to === undefined && !ownCovered && options.migrations.length > 0 && options.history.length === 0) throw new UsageError(noSourceMessage(options.migrations));
 
   if (!options.dryRun) await acquireRunnerLock(client, options.lockWaitMs);
   try {
