@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expectBaselineDocument } from '../support/baseline-schema.js';
 import { pgtandem } from '../support/cli-in-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { dbmateDeploy, drizzleDeploy, flywayDeploy, golangMigrateDeploy, prismaDeploy } from '../support/foreign-deploy.js';
@@ -36,7 +37,9 @@ function project(files: Record<string, string>): string {
 
 const json = async (args: string[], cwd: string) => {
   const run = await pgtandem([...args, '--format', 'json'], { cwd, env });
-  return { ...run, body: run.stdout ? JSON.parse(run.stdout) : undefined };
+  const body = run.stdout ? JSON.parse(run.stdout) : undefined;
+  if (body) expectBaselineDocument(body);
+  return { ...run, body };
 };
 const adoptedVersions = (body: { adopted: { version: string }[] }) => body.adopted.map((a) => a.version);
 const pgtandemRows = async () => (await db.client.query(`SELECT to_regclass('pgtandem.migrations') IS NOT NULL AS t`)).rows[0].t

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectBaselineDocument } from '../support/baseline-schema.js';
 import { pgtandem } from '../support/cli-in-process.js';
 import { copyProject, FULL_CORPUS } from '../support/corpus-project.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -33,14 +34,14 @@ interface Case {
 
 const CASES: Case[] = [
   { tool: 'prisma', project: 'umami-software__umami', deploy: prismaDeploy },
-  { tool: 'prisma', project: 'langfuse__langfuse', deploy: prismaDeploy, full: 30, keep: (n) => !n.endsWith('.sql') },
+  { tool: 'prisma', project: 'langfuse__langfuse', deploy: prismaDeploy, full: 20, keep: (n) => !n.endsWith('.sql') },
   // sim's 0039 needs the pgvector extension, which the test server lacks.
   { tool: 'drizzle', project: 'simstudioai__sim', deploy: drizzleDeploy, keep: (n) => n < '0039', prepare: (dir) => writeDrizzleJournal(dir) },
   { tool: 'flyway', project: 'MarquezProject__marquez', deploy: flywayDeploy },
-  { tool: 'goose', project: 'hatchet-dev__hatchet', deploy: gooseDeploy, full: 12 },
+  { tool: 'goose', project: 'hatchet-dev__hatchet', deploy: gooseDeploy, full: 8 },
   // crates.io's loose data_oauth_github.sql is not a diesel migration (diesel runs <version>_<name>/up.sql only).
-  { tool: 'diesel', project: 'rust-lang__crates.io', deploy: dieselDeploy, full: 40, keep: (n) => !n.endsWith('.sql') },
-  { tool: 'popx', project: 'ory__kratos', deploy: popxDeploy, full: 40 },
+  { tool: 'diesel', project: 'rust-lang__crates.io', deploy: dieselDeploy, full: 20, keep: (n) => !n.endsWith('.sql') },
+  { tool: 'popx', project: 'ory__kratos', deploy: popxDeploy, full: 20 },
 ];
 
 interface StatusJson {
@@ -82,6 +83,7 @@ describe.each(CASES)(`$tool deploy of $project, then pgtandem baseline (${FULL_C
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
+    expectBaselineDocument(result);
     expect(result.adopted).toHaveLength(applied.length);
     expect(result.notAdopted).toEqual([]);
     expect(result.checksumMismatches).toEqual([]);

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expectBaselineDocument } from '../support/baseline-schema.js';
 import { pgtandem } from '../support/cli-in-process.js';
 import { copyProject } from '../support/corpus-project.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -125,6 +126,7 @@ describe.each(ORMS)('$tool owns $folder; pgtandem runs pgtandem/migrations', (or
     // Baseline has nothing of pgtandem's to adopt: the ORM's folder stays the ORM's.
     const baseline = await pgtandem(['baseline', '--format', 'json'], { cwd, env });
     expect(baseline.code, baseline.stderr).toBe(0);
+    expectBaselineDocument(JSON.parse(baseline.stdout));
     expect(JSON.parse(baseline.stdout)).toMatchObject({ adopted: [], history: [{ tool: orm.tool, files: applied.length, applied: applied.length }] });
 
     expect((await pgtandem(['expand'], { cwd, env })).code).toBe(0);

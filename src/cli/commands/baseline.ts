@@ -43,7 +43,7 @@ export async function baselineCommand(options: BaselineCommandOptions, io: CliIO
 
 const ref = (file: MigrationFile) => ({ version: migrationKey(file), name: file.name, path: file.path });
 
-/** The `--format json` document (schema/baseline-output.schema.json). */
+/** The `--format json` document: schema/baseline-output.schema.json. */
 export function baselineJson(result: BaselineResult): unknown {
   const { plan, schema } = result;
   return {
