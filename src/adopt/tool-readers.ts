@@ -170,9 +170,10 @@ const drizzle: ToolReader = async (client, table, files) => {
   const { rows } = await client.query<{ hash: string; created_at: string | null }>(`SELECT hash, created_at::text AS created_at FROM ${table} ORDER BY id`);
   const mark = rows.reduce<bigint | undefined>((max, r) => (r.created_at !== null && (max === undefined || BigInt(r.created_at) > max) ? BigInt(r.created_at) : max), undefined);
   const used = new Set<(typeof rows)[number]>();
+  const journals = new Map<string, Map<string, bigint> | undefined>();
   const verdicts = files.map((f): FileVerdict => {
     const hash = drizzleHash(f.bytes);
-    const when = journalTime(f.absolutePath);
+    const when = journalTime(f.absolutePath, journals);
     if (when === undefined) {
       const row = rows.find((r) => r.hash === hash);
       if (row) used.add(row);
@@ -192,13 +193,18 @@ const drizzle: ToolReader = async (client, table, files) => {
 };
 
 /** The journal `when` (ms) of a Drizzle file, from `meta/_journal.json` beside it. */
-function journalTime(path: string): bigint | undefined {
+function journalTime(path: string, journals: Map<string, Map<string, bigint> | undefined>): bigint | undefined {
   const journal = join(dirname(path), 'meta', '_journal.json');
+  if (!journals.has(journal)) journals.set(journal, readJournal(journal));
+  return journals.get(journal)?.get(basename(path));
+}
+
+/** `NNNN_name.sql` → `when`, from one journal; undefined when there is none or it cannot be read. */
+function readJournal(journal: string): Map<string, bigint> | undefined {
   if (!existsSync(journal)) return undefined;
   try {
     const { entries } = JSON.parse(readFileSync(journal, 'utf8')) as { entries?: { tag?: string; when?: number }[] };
-    const entry = entries?.find((e) => `${e.tag}.sql` === basename(path));
-    return typeof entry?.when === 'number' ? BigInt(entry.when) : undefined;
+    return new Map((entries ?? []).filter((e) => typeof e.when === 'number').map((e) => [`${e.tag}.sql`, BigInt(e.when!)]));
   } catch {
     return undefined;
   }

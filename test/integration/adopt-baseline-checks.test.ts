@@ -151,6 +151,10 @@ describe('state that disagrees, --to by hand, --dry-run', () => {
     expect((await pgtandem(['baseline', '--dir', 'migrations', '--to', '0002'], { cwd, env })).stdout).toContain('baseline: nothing to do: 2 migrations are already contracted');
     expect((await pgtandem(['expand', '--dir', 'migrations'], { cwd, env })).code).toBe(0);
     expect(await pgtandemRows()).toContainEqual({ version: '0003', state: 'expanded' });
+    // A migration in flight is not history: baseline leaves it, and still has nothing to do.
+    const later = await pgtandem(['baseline', '--dir', 'migrations', '--to', '0002'], { cwd, env });
+    expect(later.code, later.stderr).toBe(0);
+    expect(later.stdout).toContain('baseline: nothing to do');
   });
 
   it('refuses, changing nothing, when pgtandem has started a migration it would adopt', async () => {
