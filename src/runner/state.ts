@@ -216,6 +216,41 @@ export class MigrationState {
       .execute();
   }
 
+  /**
+   * Records a migration that was applied outside the runner (`pgtandem
+   * baseline`) as contracted: expand, migrate and contract finished at `at`,
+   * each with the checksum of its section as the file reads now, and an
+   * event (phase `baseline`) saying who did it. Replaces only a record still
+   * pending; the caller checks the rest.
+   */
+  async adopt(version: string, name: string, path: string, checksums: Record<Exclude<Phase, 'abort'>, string>, at: string): Promise<void> {
+    const phases = JSON.stringify(Object.fromEntries(Object.entries(checksums).map(([phase, checksum]) => [phase, { checksum, startedAt: at, finishedAt: at }])));
+    await this.db
+      .insertInto('pgtandem.migrations')
+      .values({ version, name, path, state: 'contracted', phases, checkpoint_actions: 0, backfill: null, checkpoint_phase: null })
+      .onConflict((oc) =>
+        oc
+          .column('version')
+          .doUpdateSet({ name, path, state: 'contracted', phases, checkpoint_phase: null, checkpoint_actions: 0, backfill: null, updated_at: sql`now()` })
+          .where('pgtandem.migrations.state', '=', 'pending'),
+      )
+      .execute();
+    await this.db
+      .insertInto('pgtandem.events')
+      .values({
+        version,
+        phase: 'baseline',
+        db_user: sql<string>`current_user`,
+        application_name: sql<string>`current_setting('application_name')`,
+        hostname: hostname(),
+        result: 'succeeded',
+        finished_at: sql<Date>`clock_timestamp()`,
+        duration_ms: 0,
+        error: null,
+      })
+      .execute();
+  }
+
   /** Opens an event for one phase run: who (database user, application_name, host) and when. */
   async startEvent(version: string, phase: Phase): Promise<string> {
     const row = await this.db

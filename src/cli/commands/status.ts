@@ -1,3 +1,4 @@
+import { foreignHistoryNotes, withForeignHistory, type ForeignHistoryNote } from '../../adopt/foreign-status.js';
 import { UsageError } from '../../errors.js';
 import { MigrationState } from '../../runner/state.js';
 import { runnerActive } from '../../runner/runner-lock.js';
@@ -13,15 +14,17 @@ export interface StatusCommandOptions extends RunnerCommandOptions {
 /** `pgtandem status`: every migration's state and phase times, and the next safe command. Reads only. */
 export async function statusCommand(options: StatusCommandOptions, io: CliIO): Promise<number> {
   if (options.format !== 'pretty' && options.format !== 'json') throw new UsageError(`unknown format "${options.format}" (expected pretty or json)`);
-  return withRunnerSession('status', options, io, async ({ connection, migrations }) => {
+  return withRunnerSession('status', options, io, async ({ connection, migrations, history }) => {
     const state = new MigrationState(connection.client);
-    const report = statusReport(migrations, await state.list(), await state.lastRuns(), await runnerActive(connection.client));
+    const records = await state.list();
+    const notes = await foreignHistoryNotes(connection.client, migrations, history, records, io.cwd);
+    const report = withForeignHistory(statusReport(migrations, records, await state.lastRuns(), await runnerActive(connection.client)), notes);
     io.stdout(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
     return EXIT.ok;
   });
 }
 
-function formatStatus(report: StatusReport): string {
+function formatStatus(report: StatusReport & { foreignHistory?: ForeignHistoryNote[] }): string {
   const header = ['VERSION', 'NAME', 'STATE', 'LAST CHANGE', 'NOTE'];
   const rows = report.migrations.map((m) => {
     const times = Object.values(m.phases).flatMap((p) => [p.startedAt, p.finishedAt ?? '']).filter(Boolean).sort();
@@ -30,7 +33,8 @@ function formatStatus(report: StatusReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const failures = report.migrations.filter((m) => m.lastRun?.error && m.lastRun.result !== 'running').map(describeLastRun);
-  return [line(header), ...rows.map(line), '', ...failures, `Next: ${report.next}`, ''].join('\n');
+  const notes = (report.foreignHistory ?? []).map((n) => n.message);
+  return [line(header), ...rows.map(line), '', ...failures, ...notes, `Next: ${report.next}`, ''].join('\n');
 }
 
 /** The NOTE column: what stopped a phase, in a few words; the error itself is printed below the table. */
