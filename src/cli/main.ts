@@ -84,7 +84,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       command
         .option('--old-release <pattern>', 'LIKE pattern for application_name of the old release (default: config oldReleaseApplicationName)')
         .option('--wait <duration>', 'wait this long for old-release sessions to disconnect (default: refuse at once)')
-        .option('--force', 'contract even if old-release sessions are connected (says so)');
+        .option('--force', 'contract without its guards: old-release sessions and the usage gate (says so)')
+        .option('--usage-window <duration>', 'usage gate: watch pg_stat_statements this long for statements using what contract removes (default: config usageWindow, else 10min)')
+        .option('--usage-since <migrate>', 'usage gate: start the window at the snapshot the last migrate kept instead of now');
     }
     command.addHelpText('after', phaseHelp).action(async (options) => {
       const run = await PHASE_COMMANDS[phase]();

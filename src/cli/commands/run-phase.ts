@@ -8,6 +8,8 @@ import { EXIT } from '../exit-code.js';
 import type { CliIO } from '../io.js';
 import { printRunnerEvents } from '../runner-events.js';
 import { durationFlag, withRunnerSession, type RunnerCommandOptions } from '../runner-setup.js';
+import { UsageError } from '../../errors.js';
+import { usageGateSettings } from '../../runner/settings.js';
 
 /** Flags of expand, migrate, contract and abort. */
 export interface PhaseCommandOptions extends RunnerCommandOptions {
@@ -18,6 +20,8 @@ export interface PhaseCommandOptions extends RunnerCommandOptions {
   oldRelease?: string;
   wait?: string;
   force?: boolean;
+  usageWindow?: string;
+  usageSince?: string;
 }
 
 const DEFAULT_LOCK_WAIT_MS = 5_000;
@@ -26,6 +30,7 @@ const DEFAULT_LOCK_WAIT_MS = 5_000;
 export async function phaseCommand(phase: Phase, options: PhaseCommandOptions, io: CliIO): Promise<number> {
   const lockWaitMs = durationFlag('--lock-wait', options.lockWait, DEFAULT_LOCK_WAIT_MS);
   const waitMs = durationFlag('--wait', options.wait, 0);
+  const usage = usageFlags(options);
   const backfill = backfillEngine;
   // A deploy pipeline cancelled (Ctrl-C, SIGTERM): stop after the current action or batch, leaving a
   // clean checkpoint; a second signal ends the process at once (the database rolls back the open work).
@@ -37,7 +42,7 @@ export async function phaseCommand(phase: Phase, options: PhaseCommandOptions, i
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    return await runWithSignal(phase, options, io, backfill, lockWaitMs, waitMs, stop.signal);
+    return await runWithSignal(phase, options, io, backfill, lockWaitMs, waitMs, usage, stop.signal);
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
@@ -51,6 +56,7 @@ async function runWithSignal(
   backfill: BackfillEngine | undefined,
   lockWaitMs: number,
   waitMs: number,
+  usage: UsageFlags,
   signal: AbortSignal,
 ): Promise<number> {
   return withRunnerSession(phase, options, io, async ({ connection, migrations, config, settings }) => {
@@ -67,7 +73,8 @@ async function runWithSignal(
       ...(options.to !== undefined ? { to: options.to } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(backfill ? { backfill } : {}),
-      ...(phase === 'contract' ? { guard: { ...(pattern ? { pattern } : {}), waitMs, force: options.force === true } } : {}),
+      ...(phase === 'contract' ? { guard: { ...(pattern ? { pattern } : {}), waitMs, force: options.force === true, usage: usageGateSettings(config, usage) } } : {}),
+      ...(phase === 'migrate' && (config.usageGate ?? 'auto') !== 'off' ? { keepUsageSnapshot: true } : {}),
     });
     if (options.dryRun) {
       io.stdout(`Dry run of ${phase}: nothing was changed.\n`);
@@ -77,6 +84,23 @@ async function runWithSignal(
     }
     return EXIT.ok;
   });
+}
+
+type UsageFlags = { windowMs?: number; since?: 'migrate' };
+
+/** --usage-window (a duration longer than 0) and --usage-since (migrate), or a UsageError naming the flag. */
+function usageFlags(options: PhaseCommandOptions): UsageFlags {
+  const flags: UsageFlags = {};
+  if (options.usageWindow !== undefined) {
+    const ms = durationFlag('--usage-window', options.usageWindow, 0);
+    if (ms === 0) throw new UsageError(`--usage-window: expected a duration longer than 0 such as 10min or 30s, got "${options.usageWindow}"`);
+    flags.windowMs = ms;
+  }
+  if (options.usageSince !== undefined) {
+    if (options.usageSince !== 'migrate') throw new UsageError(`--usage-since: expected "migrate" (the snapshot the last migrate kept), got "${options.usageSince}"`);
+    flags.since = 'migrate';
+  }
+  return flags;
 }
 
 /** The engine's account of each backfill (key, batches), or why it would refuse — read-only. */
