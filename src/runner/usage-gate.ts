@@ -29,6 +29,13 @@ export interface UsageQuestion {
   catalog: Catalog;
   /** Fingerprints of the statements the migrations run (the runner's own, whoever ran them). */
   ownFingerprints: ReadonlySet<string>;
+  /**
+   * `track_activity_query_size`: a text PostgreSQL cuts keeps this many bytes less one (less up to three
+   * more, at a character boundary). A text of that length may be cut short — and still parse (`… AND na`
+   * is a column too) — so it counts as a use, never as parsed. (pg_stat_statements keeps whole texts; texts
+   * of pg_stat_activity and of exports made from it are cut.)
+   */
+  textLimit?: number;
 }
 
 /** A statement that used removed objects in the window. */
@@ -37,7 +44,7 @@ export interface StatementUse {
   /** Shortened, constants replaced by `$n`. */
   text: string;
   calls: number;
-  /** Its text did not parse (cut short, or not SQL pgtandem reads): counted as a use of everything. */
+  /** Its text did not parse, or may be cut short: counted as a use of everything. */
   unparsed: boolean;
 }
 
@@ -96,10 +103,10 @@ export async function checkUsage(
       `refusing to contract: pg_stat_statements was reset during the usage window (stats_reset ${start.statsReset ?? 'unset'} → ${end.statsReset ?? 'unset'}), so its counts do not cover the window; run contract again`,
     );
   }
-  const uses = statementUses(start, end, question);
+  const uses = statementUses(start, end, { ...question, textLimit: await textLimit(client) });
   if (uses.length > 0) {
     const window = formatDuration(end.takenAt - start.takenAt);
-    const lines = uses.slice(0, SHOWN_USES).map((u) => `  ${u.objects.map(describeRemoved).join(', ')}: ${u.calls} call(s) of ${u.unparsed ? '(text does not parse, counted as a use) ' : ''}"${u.text}"`);
+    const lines = uses.slice(0, SHOWN_USES).map((u) => `  ${u.objects.map(describeRemoved).join(', ')}: ${u.calls} call(s) of ${u.unparsed ? '(text cut short or not parseable, counted as a use) ' : ''}"${u.text}"`);
     if (uses.length > SHOWN_USES) lines.push(`  … and ${uses.length - SHOWN_USES} more statement(s)`);
     throw new RunnerError(
       'CONTRACT_BLOCKED',
@@ -130,11 +137,12 @@ export function statementUses(start: StatsSnapshot, end: StatsSnapshot, question
 
 /**
  * What one statement text uses: undefined for none (or for pgtandem's own
- * statements); every removed object for a text that does not parse, since a
- * text cut short may hide the very column.
+ * statements); every removed object for a text that does not parse or may
+ * be cut short, since the part cut off may hold the very column.
  */
 export function classifyStatement(text: string | null, question: UsageQuestion): Omit<StatementUse, 'calls'> | undefined {
-  const parsed = text === null ? undefined : parseSql(text);
+  const cutShort = text !== null && question.textLimit !== undefined && mayBeCutShort(Buffer.byteLength(text), question.textLimit);
+  const parsed = text === null || cutShort ? undefined : parseSql(text);
   if (parsed?.ok && parsed.statements.length === 0) return undefined;
   if (!parsed?.ok || parsed.statements.length !== 1) {
     return { objects: [...question.removed], text: shorten(maskLiterals(text ?? '(no text)')), unparsed: true };
@@ -160,6 +168,15 @@ function isOwnStatement(node: Node, text: string, ownFingerprints: ReadonlySet<s
   if (/"schemaname":"pgtandem"/.test(json) || /"ctename":"pgtandem_/.test(json)) return true;
   const fingerprint = fingerprintSql(text);
   return fingerprint !== undefined && ownFingerprints.has(fingerprint);
+}
+
+function mayBeCutShort(bytes: number, limit: number): boolean {
+  return bytes <= limit - 1 && bytes >= limit - 4;
+}
+
+async function textLimit(client: pg.ClientBase): Promise<number | undefined> {
+  const { rows } = await client.query<{ bytes: string | null }>(`SELECT pg_size_bytes(current_setting('track_activity_query_size', true))::text AS bytes`);
+  return rows[0]?.bytes ? Number(rows[0].bytes) : undefined;
 }
 
 async function savedStart(client: pg.ClientBase): Promise<StatsSnapshot> {

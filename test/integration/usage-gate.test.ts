@@ -18,7 +18,7 @@ const MIGRATIONS = {
   '0001_users.sql': `-- pgtandem:expand
 CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, name text);
 CREATE TABLE teams (id bigserial PRIMARY KEY, name text);
-INSERT INTO users (email, name) SELECT 'u' || g || '@x.test', 'User ' || g FROM generate_series(1, 3000) g;
+INSERT INTO users (email, name) SELECT 'u' || g || '@x.test', 'User ' || g FROM generate_series(1, 500) g;
 INSERT INTO teams (name) VALUES ('core');
 `,
   '0002_rename_name.sql': `-- pgtandem:expand
@@ -175,7 +175,7 @@ describe('contract usage gate (pg_stat_statements)', () => {
   it('pg_stat_statements reset during the window: refuses and says so', async () => {
     const url = await migrated();
     const output = { stderr: '' };
-    const run = runMain(['contract', '--dir', dir, '--usage-window', '3s'], { cwd: dir, env: { DATABASE_URL: url } }, output);
+    const run = runMain(['contract', '--dir', dir, '--usage-window', '2s'], { cwd: dir, env: { DATABASE_URL: url } }, output);
     for (let i = 0; i < 100 && !output.stderr.includes('watching pg_stat_statements'); i++) await new Promise((r) => setTimeout(r, 100));
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
