@@ -160,6 +160,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .option('-c, --config <file>', 'use this config file instead of searching for pgtandem.config.json')
     .option('--name <name>', 'the file name after the version (default: derived from the arguments, e.g. rename_users_name_to_full_name)')
     .option('--stdout', 'print the migration instead of writing it')
+    .option('--feature-flag <flag>', 'a feature flag ships the change: each section says which step of its rollout goes with it (docs/strategies.md)')
     .option('--not-null', 'add-column: NOT NULL; rename-column, change-column-type with --type: the column is NOT NULL; drop-column: see below')
     .option('--default <expr>', 'add-column: the default; drop-column: a default for a NOT NULL column the new release stops writing')
     .option('--backfill <expr>', 'add-column, add-not-null: the value for existing rows and for rows the old release writes without it')
