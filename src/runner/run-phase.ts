@@ -80,7 +80,12 @@ export async function runPhase(options: PhaseRunOptions): Promise<PhaseRunResult
     if (phase === 'contract' && plans.length > 0 && options.guard) await checkContractGuards(client, options.guard, plans, options.migrations, options.onEvent, options.signal);
     // Where a later contract's usage gate may start its window (contract --usage-since migrate): before the
     // backfills, which the gate knows as pgtandem's own, so that a use while they run counts too.
-    if (phase === 'migrate' && plans.length > 0 && options.keepUsageSnapshot) await keepUsageSnapshot(client);
+    if (phase === 'migrate' && plans.length > 0 && options.keepUsageSnapshot) {
+      // A snapshot that cannot be kept costs contract --usage-since migrate, not the backfill: say so and go on.
+      await keepUsageSnapshot(client).catch((error: unknown) =>
+        options.onEvent?.({ type: 'guard-skipped', reason: `usage gate: could not keep a pg_stat_statements snapshot for contract --usage-since migrate: ${error instanceof Error ? error.message : String(error)}` }),
+      );
+    }
     for (const plan of plans) await runPlan(plan, state, options);
     return { phase, plans, resumeAt: resumePoints(phase, records) };
   } finally {
