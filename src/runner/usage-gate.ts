@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Node } from '@pgsql/types';
-import { RunnerError } from '../errors.js';
+import { InterruptedError, RunnerError } from '../errors.js';
 import { formatDuration } from '../lint/duration.js';
 import type { Catalog } from '../schema/catalog.js';
 import { fingerprintSql, normalizeSql } from '../sql/fingerprint.js';
@@ -201,14 +201,14 @@ function shorten(text: string): string {
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new RunnerError('PHASE_FAILED', 'stopped while watching statement usage; nothing was contracted'));
+    if (signal?.aborted) return reject(new InterruptedError('contract stopped on request while the usage gate watched pg_stat_statements; nothing was contracted — rerun pgtandem contract'));
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new RunnerError('PHASE_FAILED', 'stopped while watching statement usage; nothing was contracted'));
+      reject(new InterruptedError('contract stopped on request while the usage gate watched pg_stat_statements; nothing was contracted — rerun pgtandem contract'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -118,6 +118,8 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
     );
     return EXIT.ok;
   } catch (error) {
+    // pgtandem's own errors (a URL that does not parse, a refused connection) are already one safe line.
+    if (error instanceof PgtandemError) throw error;
     const secrets = [options.databaseUrl, ...(server?.secrets ?? [])].filter((s): s is string => s !== undefined);
     throw new Error(`demo failed: ${redact(error instanceof Error ? error.message : String(error), secrets)}`, { cause: error });
   } finally {
