@@ -63,14 +63,14 @@ export function shadowProvider(options: { shadow?: string; shadowUrl?: string; e
  * {@link shadowProvider} chooses without `--shadow`. `purpose` names the
  * sessions (`pgtandem verify`) and the scratch databases (`pgtandem_verify_…`).
  */
-export async function openShadowServer(provider: ShadowProvider | string | undefined, purpose = 'verify'): Promise<ShadowServer> {
+export async function openShadowServer(provider: ShadowProvider | string | undefined, purpose = 'verify', embeddedFlags?: string[]): Promise<ShadowServer> {
   const chosen = typeof provider === 'object' ? provider : shadowProvider(provider ? { shadowUrl: provider } : {});
   switch (chosen.kind) {
     case 'url':
       return serverAt(chosen.url, 'url', purpose, async () => {});
     case 'embedded': {
       const { startEmbeddedPostgres } = await import('../db/embedded-postgres.js');
-      const embedded = await startEmbeddedPostgres();
+      const embedded = await startEmbeddedPostgres(embeddedFlags ? { postgresFlags: embeddedFlags } : {});
       return startedServer(embedded.url, 'embedded', purpose, embedded.stop);
     }
     case 'docker': {

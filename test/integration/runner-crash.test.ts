@@ -129,7 +129,8 @@ describe('crash safety', () => {
     expect(abort.stderr).toContain('cannot abort: the contract phase of 0004_tags.sql has started');
 
     const rerun = await cli(crashed, 'contract', '--lock-wait', '60s', '--old-release', 'shop@v1%');
-    expect(rerun.stderr).toBe('');
+    // Only warnings: this server has no pg_stat_statements, and the usage gate says so before the DROP COLUMN.
+    expect(rerun.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('pgtandem: warning:'))).toEqual([]);
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toContain('0004_tags.sql (3 actions, resuming after 2 finished)');
     const tagsShape = async (db: TestDatabase) => (await schemaShape(db.client)).filter((line) => line.includes('tags'));
