@@ -1,16 +1,20 @@
 // Dumps every finding the CLI reports on the real-world corpus, one line each
 // (file:line:column-endLine:endColumn, rule, severity, phase, message, help), and
-// the statement count of every file, so that two builds can be compared byte
-// for byte: a change made for speed must leave this output identical.
+// the statement count of every file (format: scripts/findings-dump.mjs), so that
+// two builds can be compared line for line: a change made for speed must leave
+// this output identical.
 //   node scripts/corpus-findings.mjs [<corpus-dir>] [--out <file>] [--check <file>]
 // Without a directory it reads ../shared/corpus when present, else the licensed
 // sample in test/fixtures/corpus-sample. --out writes the dump; --check compares
-// it with an earlier dump and exits 1 on the first difference. Run `npm run
+// it with an earlier dump and exits 1 on the first difference (findings of rules
+// added since the earlier dump are left out). test/fixtures/corpus-sample-findings.txt
+// is the sample's dump, checked by test/unit/corpus-findings.test.ts. Run `npm run
 // build` first: it lints with bin/pgtandem.js, as a user would.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compareDumps, findingsDump } from './findings-dump.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -37,26 +41,17 @@ if (run.status !== 0 && run.status !== 1) {
   process.exit(2);
 }
 const report = JSON.parse(run.stdout);
-const oneLine = (text) => text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-const lines = [
-  ...report.files.map((f) => `file ${f.path} statements=${f.statements}`),
-  ...report.findings.map(
-    (f) => `${f.file}:${f.line}:${f.column}-${f.endLine}:${f.endColumn}\t${f.rule}\t${f.severity}\t${f.phase}\t${oneLine(f.message)}\t${oneLine(f.help)}`,
-  ),
-];
-const dump = `${lines.join('\n')}\n`;
+const { rules } = await import('../dist/rules/index.js');
+const dump = findingsDump(report, rules.map((r) => r.id), corpus);
 console.error(`corpus-findings: ${corpus} — ${report.files.length} files, ${report.findings.length} findings`);
 
 if (out) writeFileSync(out, dump);
 if (check) {
-  const expected = readFileSync(check, 'utf8').split('\n');
-  const actual = dump.split('\n');
-  const at = expected.findIndex((line, i) => line !== actual[i]);
-  if (at >= 0 || expected.length !== actual.length) {
-    const i = at >= 0 ? at : Math.min(expected.length, actual.length);
-    console.error(`corpus-findings: differs from ${check} at line ${i + 1}:\n- ${expected[i] ?? '(end)'}\n+ ${actual[i] ?? '(end)'}`);
+  const difference = compareDumps(readFileSync(check, 'utf8'), dump);
+  if (difference) {
+    console.error(`corpus-findings: differs from ${check} at line ${difference.line} (rules added since it was written left out):\n- ${difference.expected}\n+ ${difference.actual}`);
     process.exit(1);
   }
-  console.error(`corpus-findings: identical to ${check} (${actual.length - 1} lines)`);
+  console.error(`corpus-findings: same findings as ${check}`);
 }
 if (!out && !check) process.stdout.write(dump);
