@@ -30,6 +30,19 @@ export interface MigrationRecord {
 
 export type EventResult = 'running' | 'succeeded' | 'failed' | 'interrupted';
 
+/** One phase run from the event log: who ran it, how it ended, and its error. */
+export interface PhaseRun {
+  version: string;
+  phase: Phase;
+  result: EventResult;
+  /** One or more lines: the failing statement's file:line and the server's message, already redacted. */
+  error?: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** `application_name@hostname` of the runner. */
+  by: string;
+}
+
 interface MigrationsTable {
   version: string;
   name: string;
@@ -149,7 +162,17 @@ export class MigrationState {
    */
   async beginPhase(version: string, phase: Phase, checksum: string): Promise<MigrationRecord> {
     const record = await this.get(version);
-    if (record.checkpoint?.phase === phase) return record;
+    if (record.checkpoint?.phase === phase) {
+      // Resuming: the checksum stands, unless nothing of the phase committed and its section was fixed since.
+      const started = record.phases[phase];
+      if (record.checkpoint.actionsDone > 0 || record.backfill !== null || !started || started.checksum === checksum) return record;
+      await this.db
+        .updateTable('pgtandem.migrations')
+        .set({ phases: JSON.stringify({ ...record.phases, [phase]: { ...started, checksum } }), updated_at: sql`now()` })
+        .where('version', '=', version)
+        .execute();
+      return this.get(version);
+    }
     const phases = phase === 'expand' ? {} : { ...record.phases };
     phases[phase] = { checksum, startedAt: new Date().toISOString() };
     const state = record.state === 'aborted' && phase === 'expand' ? 'pending' : record.state;
@@ -249,7 +272,7 @@ export class MigrationState {
   }
 
   /** Closes an event with its result; an event left `running` is a run that died (see closeInterruptedEvents). */
-  async finishEvent(id: string, result: 'succeeded' | 'failed', error?: string): Promise<void> {
+  async finishEvent(id: string, result: Exclude<EventResult, 'running'>, error?: string): Promise<void> {
     await this.db
       .updateTable('pgtandem.events')
       .set({
@@ -273,6 +296,23 @@ export class MigrationState {
       .where('result', '=', 'running')
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
+  }
+
+  /** The latest phase run of each migration, newest first per version; empty before the first run. */
+  async lastRuns(): Promise<PhaseRun[]> {
+    if (!(await this.exists())) return [];
+    const { rows } = await sql<{ version: string; phase: string; result: string; error: string | null; started_at: Date; finished_at: Date | null; application_name: string; hostname: string }>`
+      SELECT DISTINCT ON (version) version, phase, result, error, started_at, finished_at, application_name, hostname
+        FROM pgtandem.events ORDER BY version, id DESC`.execute(this.db);
+    return rows.map((row) => ({
+      version: row.version,
+      phase: row.phase as Phase,
+      result: row.result as EventResult,
+      ...(row.error ? { error: row.error } : {}),
+      startedAt: new Date(row.started_at).toISOString(),
+      ...(row.finished_at ? { finishedAt: new Date(row.finished_at).toISOString() } : {}),
+      by: `${row.application_name || 'unnamed'}@${row.hostname}`,
+    }));
   }
 
   private async get(version: string): Promise<MigrationRecord> {
