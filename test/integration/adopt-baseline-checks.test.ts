@@ -206,6 +206,16 @@ describe('the other tables', () => {
     expect(refused.stderr).toContain('migrations/V2__email.sql: changed since flyway migrate applied it');
   });
 
+  it("Flyway: versions at or below a BASELINE row (flyway baseline) are applied, as Flyway takes them", async () => {
+    const cwd = project({ 'V1__users.sql': 'CREATE TABLE users (id int PRIMARY KEY);\n', 'V2__email.sql': 'ALTER TABLE users ADD COLUMN email text;\n' });
+    await flywayDeploy(db.client, join(cwd, 'migrations'));
+    // As `flyway baseline` leaves a database whose V1 was applied before Flyway: a BASELINE row, no V1 row.
+    await db.client.query(`UPDATE flyway_schema_history SET type = 'BASELINE', description = '<< Flyway Baseline >>', script = '<< Flyway Baseline >>', checksum = NULL WHERE version = '1'`);
+    expect(await flywayDeploy(db.client, join(cwd, 'migrations'))).toEqual([]);
+    const { body } = await json(['baseline', '--dir', 'migrations'], cwd);
+    expect(body.adopted.map((a: { version: string; note?: string }) => [a.version, a.note])).toEqual([['1', "at or below Flyway's baseline 1"], ['2', undefined]]);
+  });
+
   it('Drizzle: an entry older than the newest applied one was skipped by Drizzle and is named', async () => {
     const cwd = project({
       '0000_users.sql': 'CREATE TABLE users (id int PRIMARY KEY);\n',

@@ -140,7 +140,9 @@ export const flywayDeploy: Deploy = async (client, dir) => {
     "installed_on" TIMESTAMP NOT NULL DEFAULT now(), "execution_time" INTEGER NOT NULL, "success" BOOLEAN NOT NULL,
     CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank"))`);
   await client.query('CREATE INDEX IF NOT EXISTS "flyway_schema_history_s_idx" ON "flyway_schema_history" ("success")');
-  const { rows } = await client.query<{ version: string | null; script: string; checksum: number | null; success: boolean }>('SELECT version, script, checksum, success FROM "flyway_schema_history" ORDER BY installed_rank');
+  const { rows } = await client.query<{ version: string | null; script: string; checksum: number | null; success: boolean; type: string }>('SELECT version, script, checksum, success, type FROM "flyway_schema_history" ORDER BY installed_rank');
+  // `flyway baseline`: every version at or below the BASELINE row counts as applied.
+  const baseline = rows.filter((r) => r.type === 'BASELINE' && r.version !== null).at(-1)?.version?.split('.');
   if (rows.some((r) => !r.success)) throw new Error('Validate failed: detected failed migration (flyway repair)');
   const { migrations } = await discoverMigrations([dir]);
   const versioned = migrations.filter((m) => m.version.length > 0).sort((a, b) => compareVersions(a.version, b.version));
@@ -178,7 +180,7 @@ export const flywayDeploy: Deploy = async (client, dir) => {
     }
     applied.push(script);
   };
-  for (const m of versioned) if (!appliedVersions.has(m.version.map((p) => p.replace(/^0+(?=\d)/, '')).join('.'))) await run(m);
+  for (const m of versioned) if (!(baseline && compareVersions(m.version, baseline) <= 0) && !appliedVersions.has(m.version.map((p) => p.replace(/^0+(?=\d)/, '')).join('.'))) await run(m);
   for (const m of repeatable) {
     const last = rows.filter((r) => r.version === null && r.script === basename(m.path)).at(-1);
     if (!last || last.checksum !== flywayChecksum(readFileSync(m.path))) await run(m);
