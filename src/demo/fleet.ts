@@ -60,6 +60,8 @@ export class Fleet {
     private readonly v2BugRate = 0,
     /** How many users the database holds: requests pick among ids 1…users. */
     private readonly users = 20_000,
+    /** The pause between an instance's requests (steady traffic, not a load test). */
+    private readonly pauseMs = 4,
   ) {}
 
   async start(size: number, release: Binary, idle = false): Promise<void> {
@@ -134,7 +136,7 @@ export class Fleet {
       request.ms = performance.now() - started;
       this.requests.push(request);
       // An app instance serving steady traffic, not a load test.
-      await new Promise((resolve) => setTimeout(resolve, 4));
+      await new Promise((resolve) => setTimeout(resolve, this.pauseMs));
     }
   }
 }

@@ -4,7 +4,8 @@ import { tempDir } from '../support/temp-dir.js';
 
 // `pgtandem demo` against the test server (a scratch database it creates and drops), as README's first
 // command runs it against an embedded one. PGTANDEM_DEMO_QUICK shortens its pauses and its data.
-describe('pgtandem demo', () => {
+// Six demos run side by side (each a fleet of app connections): on a busy machine one may take a minute or two.
+describe('pgtandem demo', { timeout: 180_000 }, () => {
   const serverUrl = inject('databaseUrl');
   const demo = (...args: string[]) => runCli(['demo', ...args], { cwd: tempDir('pgtandem-demo-test-'), env: { PGTANDEM_DEMO_QUICK: '1' } });
 

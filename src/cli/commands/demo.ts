@@ -78,7 +78,7 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
     await seed(database.connection.client, quick ? 2_000 : 20_000);
 
     const stages: Stage[] = [];
-    const current = new Fleet(url, options.failCanary ? 0.3 : 0, quick ? 2_000 : 20_000);
+    const current = new Fleet(url, options.failCanary ? 0.3 : 0, quick ? 2_000 : 20_000, quick ? 12 : 4);
     fleet.current = current;
     const stage = async (name: string, what: () => Promise<void>): Promise<void> => {
       const started = Date.now();
