@@ -86,6 +86,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
         .option('--wait <duration>', 'wait this long for old-release sessions to disconnect (default: refuse at once)')
         .option('--force', 'contract even if old-release sessions are connected (says so)');
     }
+    if (phase === 'migrate') {
+      command.option(
+        '--max-pause <duration>',
+        'the longest the backfills may pause in all while a standby lags, a slot retains WAL, autovacuum works the table or sessions queue on their locks (config throttle.maxPause, default 1h); past it: exit 1, rerun to resume',
+      );
+    }
     command.addHelpText('after', phaseHelp).action(async (options) => {
       const run = await PHASE_COMMANDS[phase]();
       exitCode = await run(options, io);

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { SourceText } from '../sql/source-text.js';
 import { parseDuration } from './duration.js';
+import { parseThrottleConfig, type ThrottleConfig } from './throttle-config.js';
 import type { RuleSetting } from './severity.js';
 
 /** `pgtandem.config.json`, or the `pgtandem` key of package.json (DESIGN.md §6). */
@@ -37,6 +38,8 @@ export interface PgtandemConfig {
   batchTargetMs?: number;
   /** Contract guard: a LIKE pattern matching the `application_name` of the old release's sessions. */
   oldReleaseApplicationName?: string;
+  /** Migrate phase: the health limits the backfill pauses at (see throttle-config.ts). */
+  throttle?: ThrottleConfig;
 }
 
 /** The folders of a project, absolute: the one pgtandem runs and those other tools run. */
@@ -155,6 +158,7 @@ const KEYS = new Set([
   'oldReleaseApplicationName',
   // DESIGN.md §6 spells it so; the same setting.
   'oldVersionApplicationName',
+  'throttle',
 ]);
 
 export function validateConfig(file: string, raw: unknown, knownRules: readonly string[]): PgtandemConfig {
@@ -213,6 +217,7 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
     }
     config.smallTableRows = input.smallTableRows;
   }
+  if (input.throttle !== undefined) config.throttle = parseThrottleConfig(file, input.throttle);
   for (const key of ['batchSize'] as const) {
     const value = input[key];
     if (value === undefined) continue;

@@ -1,6 +1,7 @@
 import type { Phase } from '../migrations/phase.js';
 import type { BackfillProgress } from './backfill-engine.js';
 import type { BlockingSession } from './blocking-sessions.js';
+import type { ThrottlePause } from './health-throttle.js';
 import type { LockRetryNotice } from './lock-retry.js';
 import type { Action } from './plan.js';
 
@@ -19,4 +20,7 @@ export type RunnerEvent =
   | { type: 'lock-retry'; label: string; notice: LockRetryNotice }
   | { type: 'backfill-progress'; label: string; progress: BackfillProgress }
   | { type: 'guard-skipped'; reason: string }
-  | { type: 'guard-waiting'; sessions: BlockingSession[] };
+  | { type: 'guard-waiting'; sessions: BlockingSession[] }
+  | { type: 'backfill-paused'; label: string; pause: ThrottlePause }
+  | { type: 'backfill-resumed'; label: string; pause: ThrottlePause }
+  | { type: 'throttle-warning'; label: string; message: string };

@@ -18,6 +18,8 @@ export interface PhaseCommandOptions extends RunnerCommandOptions {
   oldRelease?: string;
   wait?: string;
   force?: boolean;
+  /** migrate only: the longest the backfills may pause for the database's health, in all */
+  maxPause?: string;
 }
 
 const DEFAULT_LOCK_WAIT_MS = 5_000;
@@ -53,7 +55,8 @@ async function runWithSignal(
   waitMs: number,
   signal: AbortSignal,
 ): Promise<number> {
-  return withRunnerSession(phase, options, io, async ({ connection, migrations, config, settings }) => {
+  return withRunnerSession(phase, options, io, async ({ connection, migrations, config, settings: configured }) => {
+    const settings = options.maxPause === undefined ? configured : { ...configured, throttle: { ...configured.throttle, maxPause: durationFlag('--max-pause', options.maxPause, 0) } };
     const pattern = options.oldRelease ?? config.oldReleaseApplicationName;
     const result = await runPhase({
       phase,

@@ -26,12 +26,19 @@ function formatStatus(report: StatusReport): string {
     const times = Object.values(m.phases).flatMap((p) => [p.startedAt, p.finishedAt ?? '']).filter(Boolean).sort();
     const note = m.missingFile
       ? 'file not found'
-      : m.inProgress
-        ? `${m.inProgress.phase} interrupted after ${m.inProgress.actionsDone} action(s): rerun to resume`
-        : '';
+      : pausedNote(m.backfill) ??
+        (m.inProgress ? `${m.inProgress.phase} interrupted after ${m.inProgress.actionsDone} action(s): rerun to resume` : '');
     return [m.version, m.name, m.state, times.at(-1)?.replace('T', ' ').replace(/\.\d+Z$/, 'Z') ?? '', note];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), ...rows.map(line), '', `Next: ${report.next}`, ''].join('\n');
+}
+
+/** A backfill waiting for the database's health says why (saved by the runner while it waits). */
+function pausedNote(backfill: { cursor: unknown } | undefined): string | undefined {
+  const paused = (backfill?.cursor as { paused?: { reasons?: unknown; since?: unknown } } | undefined)?.paused;
+  if (!paused || !Array.isArray(paused.reasons)) return undefined;
+  const since = typeof paused.since === 'string' ? ` since ${paused.since.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}` : '';
+  return `backfill paused${since}: ${paused.reasons.join('; ')}`;
 }
