@@ -3,10 +3,12 @@ import type pg from 'pg';
 /** One standby streaming from this server, as `pg_stat_replication` shows it. */
 export interface StandbyLag {
   name: string;
-  /** Replay lag in milliseconds: 0 when it has replayed everything this server wrote. */
-  replayLagMs: number;
-  /** WAL written here that it has not replayed yet. */
+  /** `replay_lag` in milliseconds as the server measured it (null when it has none, as after an idle spell). */
+  reportedLagMs: number | null;
+  /** WAL written here that it has not replayed yet (0: replayed everything). */
   behindBytes: number;
+  /** Its replay position, as a byte offset into the WAL. */
+  replayLsn: number;
 }
 
 export interface SlotRetention {
@@ -18,12 +20,17 @@ export interface SlotRetention {
 
 /** What the database says about its health before a batch; `unreadable` names the views this role cannot read. */
 export interface HealthSignals {
+  /** This server's WAL position when read, as a byte offset. */
+  currentLsn: number;
   standbys: StandbyLag[];
   slots: SlotRetention[];
   /** Autovacuum workers on the backfilled table: their phase (`scanning heap`, …). */
   autovacuum: string[];
   unreadable: HealthView[];
 }
+
+/** Where this server's WAL stands (a standby running the backfill is refused by PostgreSQL anyway). */
+const CURRENT_LSN = 'CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END';
 
 export type HealthView = 'pg_stat_replication' | 'pg_replication_slots' | 'pg_stat_progress_vacuum';
 
@@ -33,7 +40,8 @@ export type HealthView = 'pg_stat_replication' | 'pg_replication_slots' | 'pg_st
  * named in `unreadable`, and the others still count.
  */
 export async function readHealthSignals(client: pg.ClientBase, table: string, views: ReadonlySet<HealthView>): Promise<HealthSignals> {
-  const signals: HealthSignals = { standbys: [], slots: [], autovacuum: [], unreadable: [] };
+  const signals: HealthSignals = { currentLsn: 0, standbys: [], slots: [], autovacuum: [], unreadable: [] };
+  signals.currentLsn = Number((await client.query<{ lsn: number }>(`SELECT pg_wal_lsn_diff(${CURRENT_LSN}, '0/0')::float8 AS lsn`)).rows[0]?.lsn ?? 0);
   if (views.has('pg_stat_replication')) {
     const standbys = await readStandbys(client);
     if (standbys) signals.standbys = standbys;
@@ -54,30 +62,31 @@ export async function readHealthSignals(client: pg.ClientBase, table: string, vi
 
 /** Undefined when the role sees walsenders but not their positions (a role without pg_read_all_stats sees only their pids). */
 async function readStandbys(client: pg.ClientBase): Promise<StandbyLag[] | undefined> {
-  const rows = await query<{ name: string | null; state: string | null; lag_ms: number | null; behind: number | null }>(
+  const rows = await query<{ name: string | null; state: string | null; lag_ms: number | null; behind: number | null; replay: number | null }>(
     client,
-    // The primary learns replay positions when the standby reports (wal_receiver_status_interval);
-    // a standby that has replayed all we wrote has no lag, whatever replay_lag last measured.
+    // The primary learns replay positions when the standby reports (wal_receiver_status_interval).
     `SELECT application_name AS name, state,
             (extract(epoch FROM replay_lag) * 1000)::float8 AS lag_ms,
-            greatest(pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END, replay_lsn), 0)::float8 AS behind
+            greatest(pg_wal_lsn_diff(${CURRENT_LSN}, replay_lsn), 0)::float8 AS behind,
+            pg_wal_lsn_diff(replay_lsn, '0/0')::float8 AS replay
        FROM pg_stat_replication`,
   );
   if (!rows || rows.some((r) => r.state === null)) return undefined;
   return rows
-    .filter((r) => r.state === 'streaming' || r.state === 'catchup')
-    .map((r) => {
-      const behind = Number(r.behind ?? 0);
-      return { name: r.name || '(unnamed)', replayLagMs: behind === 0 ? 0 : Math.max(0, Number(r.lag_ms ?? 0)), behindBytes: behind };
-    });
+    .filter((r) => (r.state === 'streaming' || r.state === 'catchup') && r.replay !== null)
+    .map((r) => ({
+      name: r.name || '(unnamed)',
+      reportedLagMs: r.lag_ms === null ? null : Math.max(0, Number(r.lag_ms)),
+      behindBytes: Number(r.behind ?? 0),
+      replayLsn: Number(r.replay),
+    }));
 }
 
 async function readSlots(client: pg.ClientBase): Promise<SlotRetention[] | undefined> {
   const rows = await query<{ name: string; active: boolean; retained: number | null }>(
     client,
     // A lost slot no longer holds WAL back.
-    `SELECT slot_name::text AS name, active,
-            pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END, restart_lsn)::float8 AS retained
+    `SELECT slot_name::text AS name, active, pg_wal_lsn_diff(${CURRENT_LSN}, restart_lsn)::float8 AS retained
        FROM pg_replication_slots WHERE restart_lsn IS NOT NULL AND wal_status IS DISTINCT FROM 'lost'`,
   );
   return rows?.map((r) => ({ name: r.name, active: r.active, retainedBytes: Math.max(0, Number(r.retained ?? 0)) }));

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { RunnerError } from '../errors.js';
 import { formatDuration } from '../lint/duration.js';
-import { countLockWaiters, readHealthSignals, type HealthSignals, type HealthView } from './health-signals.js';
+import { countLockWaiters, readHealthSignals, type HealthSignals, type HealthView, type StandbyLag } from './health-signals.js';
 import type { ThrottleSettings } from './throttle-settings.js';
 
 /** Told while a backfill waits for the database to get under its limits. */
@@ -22,6 +22,8 @@ export interface ThrottleHooks {
   signal?: AbortSignal;
 }
 
+const MAX_SAMPLES = 10_000;
+
 const VIEW_HELP: Record<HealthView, string> = {
   pg_stat_replication: 'standby replay lag is not watched',
   pg_replication_slots: 'WAL retained by replication slots is not watched',
@@ -40,6 +42,8 @@ export class HealthThrottle {
   private readonly views: Set<HealthView>;
   private waiters = 0;
   private totalMs = 0;
+  /** This server's WAL position at each check: how long ago a standby's replay position was written here. */
+  private readonly samples: { at: number; lsn: number }[] = [];
 
   constructor(
     private readonly client: pg.ClientBase,
@@ -95,11 +99,13 @@ export class HealthThrottle {
   private async overLimits(): Promise<string[]> {
     const signals = await readHealthSignals(this.client, this.table, this.views);
     this.warnUnreadable(signals);
+    this.sample(signals);
     const { maxReplayLag, maxSlotWal, maxLockWaiters } = this.settings;
     const reasons: string[] = [];
     for (const standby of signals.standbys) {
-      if (standby.replayLagMs > maxReplayLag) {
-        reasons.push(`standby "${standby.name}" replay lag ${formatDuration(standby.replayLagMs)} > ${formatDuration(maxReplayLag)} (${formatBytes(standby.behindBytes)} behind)`);
+      const lag = this.replayLag(standby);
+      if (lag > maxReplayLag) {
+        reasons.push(`standby "${standby.name}" replay lag ${formatDuration(lag)} > ${formatDuration(maxReplayLag)} (${formatBytes(standby.behindBytes)} behind)`);
       }
     }
     for (const slot of signals.slots) {
@@ -112,6 +118,27 @@ export class HealthThrottle {
     if (this.waiters > maxLockWaiters) reasons.push(`${this.waiters} sessions waited on the last batch's row locks > ${maxLockWaiters}`);
     this.waiters = 0;
     return reasons;
+  }
+
+  /**
+   * A standby that replayed everything has no lag, whatever `replay_lag` last said. Else the
+   * larger of `replay_lag` and the age of the oldest check whose WAL position it has not
+   * replayed: the server's own figure stops moving (or is null) while replay is stuck.
+   */
+  private replayLag(standby: StandbyLag): number {
+    if (standby.behindBytes === 0) return 0;
+    const now = performance.now();
+    const unreplayed = this.samples.find((s) => s.lsn > standby.replayLsn);
+    return Math.max(standby.reportedLagMs ?? 0, unreplayed ? now - unreplayed.at : 0);
+  }
+
+  private sample(signals: HealthSignals): void {
+    const oldestReplay = Math.min(...signals.standbys.map((s) => s.replayLsn));
+    // Checks every standby has replayed past no longer tell anything (the last of them stays as a floor).
+    while (this.samples.length > 1 && this.samples[1]!.lsn <= oldestReplay) this.samples.shift();
+    if (this.samples.length >= MAX_SAMPLES) this.samples.splice(0, this.samples.length - MAX_SAMPLES + 1);
+    const last = this.samples.at(-1);
+    if (!last || signals.currentLsn > last.lsn) this.samples.push({ at: performance.now(), lsn: signals.currentLsn });
   }
 
   private warnUnreadable(signals: HealthSignals): void {
