@@ -125,8 +125,16 @@ export async function runBackfill(plan: BackfillPlan, options: BackfillOptions):
   }
 }
 
+/**
+ * Set for the length of each batch's transaction: a sync trigger that computes what the
+ * backfill's own statement sets can skip the rows the backfill writes
+ * (`WHEN (current_setting('pgtandem.backfill', true) IS DISTINCT FROM 'on')`).
+ */
+export const BACKFILL_SETTING = 'pgtandem.backfill';
+
 async function runBatch(plan: BackfillPlan, cursor: BackfillCursor, size: number, options: BackfillOptions): Promise<BatchResult> {
   return options.transaction(async (client) => {
+    await client.query(`SELECT set_config('${BACKFILL_SETTING}', 'on', true)`);
     const sql = cursor.key === null ? plan.firstBatchSql : plan.nextBatchSql;
     const from = performance.now();
     const parameters = plan.batched ? [...(cursor.key ?? []), ...(cursor.upper ?? []), size] : [];
