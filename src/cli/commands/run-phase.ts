@@ -3,6 +3,8 @@ import { backfillEngine, type BackfillEngine } from '../../runner/backfill-engin
 import { describePlans } from '../../runner/describe-plan.js';
 import type { PhasePlan } from '../../runner/plan.js';
 import { runPhase } from '../../runner/run-phase.js';
+import { timeoutSettings } from '../../runner/lock-retry.js';
+import type { RunnerSettings } from '../../runner/settings.js';
 import type pg from 'pg';
 import { EXIT } from '../exit-code.js';
 import type { CliIO } from '../io.js';
@@ -74,7 +76,7 @@ async function runWithSignal(
     });
     if (options.dryRun) {
       io.stdout(`Dry run of ${phase}: nothing was changed.\n`);
-      io.stdout(describePlans(result.plans, await describeBackfills(result.plans, connection.client, backfill), result.resumeAt));
+      io.stdout(describePlans(result.plans, await describeBackfills(result.plans, connection.client, backfill, phase === 'migrate' ? settings : undefined), result.resumeAt));
     } else if (result.plans.length === 0) {
       io.stdout(`${phase}: nothing to do\n`);
     }
@@ -83,7 +85,12 @@ async function runWithSignal(
 }
 
 /** The engine's account of each backfill (key, batches), or why it would refuse — read-only. */
-async function describeBackfills(plans: readonly PhasePlan[], client: pg.ClientBase, engine: BackfillEngine | undefined): Promise<Map<string, string>> {
+async function describeBackfills(
+  plans: readonly PhasePlan[],
+  client: pg.ClientBase,
+  engine: BackfillEngine | undefined,
+  settings: RunnerSettings | undefined,
+): Promise<Map<string, string>> {
   const descriptions = new Map<string, string>();
   for (const plan of plans) {
     for (const action of plan.actions) {
@@ -94,11 +101,22 @@ async function describeBackfills(plans: readonly PhasePlan[], client: pg.ClientB
         continue;
       }
       try {
-        descriptions.set(key, engine.describeBackfill((await engine.planBackfill(client, action.statements[0]!)) as never));
+        const plan = await engine.planBackfill(client, action.statements[0]!);
+        descriptions.set(key, `${engine.describeBackfill(plan as never)}${settings ? `\n  ${await estimate(engine, client, plan, settings)}` : ''}`);
       } catch (error) {
         descriptions.set(key, `refused: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
   }
   return descriptions;
+}
+
+/** The forecast line of a migrate dry run; a sample that fails (the expand not run yet) says so instead. */
+async function estimate(engine: BackfillEngine, client: pg.ClientBase, plan: unknown, settings: RunnerSettings): Promise<string> {
+  try {
+    const options = { batchSize: settings.batchSize, batchDelayMs: settings.batchDelayMs, batchTargetMs: settings.batchTargetMs, timeouts: timeoutSettings(settings, 'LOCAL') };
+    return `estimate: ${engine.describeEstimate(await engine.estimateBackfill(client, plan as never, options))}`;
+  } catch (error) {
+    return `estimate: unavailable, the sampled batch failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+  }
 }
