@@ -16,7 +16,7 @@ import { measureSingleUpdate } from './single-update.mjs';
 const CLI = fileURLToPath(new URL('../../bin/pgtandem.js', import.meta.url));
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '400000' }, only: { type: 'string' } } });
 const rows = Number(values.rows);
-const only = values.only?.split(',');
+const only = values.only?.split('|');
 const log = (m) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
 const server = await startEmbeddedServer();
@@ -48,6 +48,7 @@ try {
         left: left.rows[0].n,
         pauses: pauses.length,
         firstPause: pauses[0]?.replace(/^.*backfill paused/, 'paused'),
+        batches: Number(/in ([\d,]+) batches, done/.exec(output)?.[1]?.replaceAll(',', '') ?? NaN),
       };
       results.push(result);
       log(JSON.stringify(result));
@@ -63,9 +64,10 @@ try {
 
 function cli(args, url, cwd) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
+    child.stdout.on('data', (c) => (stderr += c));
     child.once('close', (code) => (code === 0 ? resolve(stderr) : reject(new Error(`${args[0]} exited ${code}: ${stderr.slice(-500)}`))));
   });
 }
