@@ -14,7 +14,8 @@ import { backfillVariants } from './schema-change.mjs';
 import { measureSingleUpdate } from './single-update.mjs';
 
 const CLI = fileURLToPath(new URL('../../bin/pgtandem.js', import.meta.url));
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '400000' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '400000' }, only: { type: 'string' }, reps: { type: 'string', default: '1' } } });
+const reps = Number(values.reps);
 const rows = Number(values.rows);
 const only = values.only?.split('|');
 const log = (m) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
@@ -26,7 +27,9 @@ try {
   const anchor = await measureSingleUpdate(server.url);
   log(`anchor: plain ${Math.round(anchor.rowsPerSecond)} rows/s, after expand ${Math.round(anchor.onExpandedSchema.rowsPerSecond)} rows/s`);
   const results = [];
-  for (const variant of backfillVariants.filter((v) => !only || only.includes(v.name))) {
+  // Round-robin over the variants, so a load spike from elsewhere on the machine hits them alike.
+  const chosen = backfillVariants.filter((v) => !only || only.includes(v.name));
+  for (const variant of Array.from({ length: reps }, () => chosen).flat()) {
     const url = await copyDataset(server.url, 'bench_variant');
     const dir = mkdtempSync(join(tmpdir(), 'pgtandem-variant-'));
     try {
@@ -57,7 +60,14 @@ try {
       await dropDatabase(server.url, 'bench_variant');
     }
   }
-  console.log(JSON.stringify({ rows, anchor: { plain: Math.round(anchor.rowsPerSecond), expanded: Math.round(anchor.onExpandedSchema.rowsPerSecond) }, results }, null, 2));
+  const median = (list) => list.sort((a, b) => a - b)[Math.floor((list.length - 1) / 2)];
+  const summary = chosen.map((v) => {
+    const mine = results.filter((r) => r.variant === v.name);
+    const ms = median(mine.map((r) => r.ms));
+    return { variant: v.name, what: v.what, medianMs: ms, runsMs: mine.map((r) => r.ms), vsPlain: +(rows / (ms / 1000) / anchor.rowsPerSecond).toFixed(3), pauses: mine.map((r) => r.pauses) };
+  });
+  for (const line of summary) log(`${line.variant.padEnd(22)} median ${line.medianMs} ms of ${line.runsMs.join(', ')}  → ${Math.round(line.vsPlain * 100)}% of the plain UPDATE`);
+  console.log(JSON.stringify({ rows, reps, anchor: { plain: Math.round(anchor.rowsPerSecond), expanded: Math.round(anchor.onExpandedSchema.rowsPerSecond) }, summary, results }, null, 2));
 } finally {
   await server.stop();
 }
