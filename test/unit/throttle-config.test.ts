@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
@@ -6,6 +7,7 @@ import { parseConfig } from '../../src/lint/config.js';
 import { parseSize } from '../../src/lint/throttle-config.js';
 import { runnerSettings } from '../../src/runner/settings.js';
 import { DEFAULT_THROTTLE_SETTINGS } from '../../src/runner/throttle-settings.js';
+import { migrationsDir, runCli } from '../support/runner-cli.js';
 
 const parse = (throttle: unknown) => parseConfig('pgtandem.config.json', JSON.stringify({ throttle }), [], false);
 
@@ -66,5 +68,21 @@ describe('the published JSON Schema', () => {
     expect(validate({ throttle: false })).toBe(true);
     expect(validate({ throttle: { maxSlotWal: '1 parsec' } })).toBe(false);
     expect(validate({ throttle: { maxLag: '5s' } })).toBe(false);
+  });
+});
+
+describe('the CLI on limits that make no sense', () => {
+  const dir = migrationsDir({ '0001_a.sql': '-- pgtandem:expand\nCREATE TABLE a (id int PRIMARY KEY);\n' });
+
+  it.each([
+    [['--max-pause', 'soon'], {}, 'pgtandem: --max-pause: expected a duration such as 30s, 500ms or 5min, got "soon"'],
+    [[], { throttle: { maxSlotWal: '1 parsec' } }, 'throttle.maxSlotWal must be a size such as "1GB", "512MB" or a number of bytes, got "1 parsec"'],
+    [[], { throttle: { maxReplayLag: '-3s' } }, 'throttle.maxReplayLag must be a duration'],
+  ])('migrate %j with config %j: one line, exit 2, before connecting', async (flags, config, message) => {
+    writeFileSync(join(dir, 'pgtandem.config.json'), JSON.stringify(config));
+    const run = await runCli(['migrate', '--dir', dir, ...flags], { cwd: dir, env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(message);
   });
 });

@@ -30,6 +30,8 @@ const DEFAULT_LOCK_WAIT_MS = 5_000;
 export async function phaseCommand(phase: Phase, options: PhaseCommandOptions, io: CliIO): Promise<number> {
   const lockWaitMs = durationFlag('--lock-wait', options.lockWait, DEFAULT_LOCK_WAIT_MS);
   const waitMs = durationFlag('--wait', options.wait, 0);
+  // Checked before connecting: a bad value is a usage error whatever the database says.
+  if (options.maxPause !== undefined) durationFlag('--max-pause', options.maxPause, 0);
   const backfill = backfillEngine;
   // A deploy pipeline cancelled (Ctrl-C, SIGTERM): stop after the current action or batch, leaving a
   // clean checkpoint; a second signal ends the process at once (the database rolls back the open work).
