@@ -85,7 +85,13 @@ export class HealthThrottle {
         );
       }
       await this.hooks.onPause?.(pause);
-      await sleep(maxPause > 0 ? Math.min(this.settings.checkInterval, maxPause - pause.totalMs) : this.settings.checkInterval, undefined, this.hooks.signal ? { signal: this.hooks.signal } : {});
+      const waitMs = maxPause > 0 ? Math.min(this.settings.checkInterval, maxPause - pause.totalMs) : this.settings.checkInterval;
+      try {
+        await sleep(waitMs, undefined, this.hooks.signal ? { signal: this.hooks.signal } : {});
+      } catch (error) {
+        if (!this.hooks.signal?.aborted) throw error;
+        throw new RunnerError('PHASE_FAILED', `${this.label}: stopped on request while paused (${reasons.join('; ')}); the batches done are committed with their cursor: rerun migrate to resume`, { cause: error });
+      }
       reasons = await this.overLimits();
       if (reasons.length === 0) {
         const done = performance.now() - from;
