@@ -105,6 +105,33 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       exitCode = await statusCommand(options, io);
     });
 
+  runnerOptions(
+    program
+      .command('baseline')
+      .description("adopt a database whose migrations are already applied: record them as contracted, from the history table of the tool that applied them (Prisma, Flyway, golang-migrate, goose, dbmate, Drizzle, diesel, popx) or up to --to"),
+  )
+    .option('--to <version>', 'take every migration up to this version as applied (by hand, without a tool history table)')
+    .option('--dry-run', 'say what would be recorded and what the checks found; change nothing')
+    .option('--force', 'adopt despite checksums that differ from the tool\'s and schema differences (they are still listed)')
+    .option('--lock-wait <duration>', 'how long to wait for another pgtandem runner to finish (default 5s)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json']).default('pretty'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        "Checks before writing anything: pgtandem's state agrees (a migration its runner has started is never overwritten),",
+        "the tool's checksums match the files (Prisma, Flyway, Drizzle keep them), and the live schema has what the applied",
+        'migrations make (replayed from the files; objects only the database has are listed, not refused).',
+        'A failed Prisma migration, a failed Flyway row, a dirty golang-migrate version or a migration Drizzle skipped is not adopted, and is named.',
+        'Idempotent: a second run says there is nothing to do. History folders (config "history") are reported, never recorded.',
+        'Exit codes: 0 done (or nothing to do), 1 refused (nothing changed), 2 usage, configuration or connection problem.',
+      ].join('\n'),
+    )
+    .action(async (options) => {
+      const { baselineCommand } = await import('./commands/baseline.js');
+      exitCode = await baselineCommand(options, io);
+    });
+
   program
     .command('init')
     .description('write pgtandem.config.json (with its JSON Schema) and the migrations folder; detects Prisma, Drizzle, golang-migrate, Flyway and other layouts')

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { RunnerError } from '../errors.js';
+import { InterruptedError, RunnerError } from '../errors.js';
 import { formatDuration } from '../lint/duration.js';
 import { countLockWaiters, readHealthSignals, type HealthSignals, type HealthView, type StandbyLag } from './health-signals.js';
 import type { ThrottleSettings } from './throttle-settings.js';
@@ -90,7 +90,7 @@ export class HealthThrottle {
         await sleep(waitMs, undefined, this.hooks.signal ? { signal: this.hooks.signal } : {});
       } catch (error) {
         if (!this.hooks.signal?.aborted) throw error;
-        throw new RunnerError('PHASE_FAILED', `${this.label}: stopped on request while paused (${reasons.join('; ')}); the batches done are committed with their cursor: rerun migrate to resume`, { cause: error });
+        throw new InterruptedError(`${this.label}: stopped on request while paused (${reasons.join('; ')}); the batches done are committed with their cursor: rerun migrate to resume`, { cause: error });
       }
       reasons = await this.overLimits();
       if (reasons.length === 0) {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { redact } from '../db/redact.js';
 import { describePhasedFile, PHASED_FILE_FIX, phasedSections } from '../migrations/foreign-tool.js';
 import type { MigrationFile } from '../migrations/migration.js';
-import { RunnerError } from '../errors.js';
+import { InterruptedError, RunnerError } from '../errors.js';
 import type { Phase } from '../migrations/phase.js';
 import { loadParser } from '../sql/pg-parser.js';
 import type { BackfillEngine } from './backfill-engine.js';
@@ -75,7 +75,12 @@ export async function runPhase(options: PhaseRunOptions): Promise<PhaseRunResult
     const plans = await planMigrations(files, options);
     if (phase === 'migrate') await checkBackfills(plans, client, options.backfill);
     if (phase === 'contract' && plans.length > 0 && options.guard) await checkOldReleaseGone(client, options.guard, options.onEvent);
-    for (const plan of plans) await runPlan(plan, state, options);
+    for (const [index, plan] of plans.entries()) {
+      if (options.signal?.aborted) {
+        throw new InterruptedError(`${phase} stopped on request before ${plan.migration.path}; ${index} of ${plans.length} migrations done — rerun pgtandem ${phase} to go on`);
+      }
+      await runPlan(plan, state, options);
+    }
     return { phase, plans, resumeAt: resumePoints(phase, records) };
   } finally {
     await releaseRunnerLock(client).catch(() => {});
@@ -101,7 +106,7 @@ async function runPlan(plan: PhasePlan, state: MigrationState, options: PhaseRun
     });
   } catch (error) {
     const message = redact(error instanceof Error ? error.message : String(error), options.secrets ?? []);
-    await state.finishEvent(event, 'failed', message).catch(() => {});
+    await state.finishEvent(event, error instanceof InterruptedError ? 'interrupted' : 'failed', message).catch(() => {});
     throw error;
   }
   await state.finishPhase(migration.version, phase, STATE_AFTER[phase]);

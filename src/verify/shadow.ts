@@ -51,6 +51,8 @@ export function shadowProvider(options: { shadow?: string; shadowUrl?: string; e
     if (!/^[a-z0-9][\w.\-/:@]*$/i.test(image)) throw new UsageError(`--shadow docker:<image> needs an image, e.g. docker:postgres:16 (got "${shadow}")`);
     return { kind: 'docker', image };
   }
+  // A URL given here would be echoed with its password: name the flag it belongs to instead.
+  if (shadow.includes('://')) throw new UsageError('--shadow takes url, embedded or docker:<image>; pass the server itself with --shadow-url <url> (or SHADOW_DATABASE_URL)');
   throw new UsageError(`unknown --shadow "${shadow}" (expected url, embedded or docker:<image>)`);
 }
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { redact } from '../../db/redact.js';
 import { Fleet } from '../../demo/fleet.js';
-import { UsageError } from '../../errors.js';
+import { PgtandemError, UsageError } from '../../errors.js';
 import { openShadowServer, type ShadowServer } from '../../verify/shadow.js';
 import { lint } from '../../lint/lint.js';
 import type { Phase } from '../../migrations/phase.js';
@@ -112,6 +112,8 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
     );
     return EXIT.ok;
   } catch (error) {
+    // pgtandem's own errors (a URL that does not parse, a refused connection) are already one safe line.
+    if (error instanceof PgtandemError) throw error;
     const secrets = [options.databaseUrl, ...(server?.secrets ?? [])].filter((s): s is string => s !== undefined);
     throw new Error(`demo failed: ${redact(error instanceof Error ? error.message : String(error), secrets)}`, { cause: error });
   } finally {

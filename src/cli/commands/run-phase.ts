@@ -1,4 +1,9 @@
+import { foreignHistoryNotes } from '../../adopt/foreign-status.js';
+import { TOOLS_OF_LAYOUT } from '../../adopt/tool-history.js';
+import { RunnerError } from '../../errors.js';
+import type { MigrationFile } from '../../migrations/migration.js';
 import type { Phase } from '../../migrations/phase.js';
+import { MigrationState } from '../../runner/state.js';
 import { backfillEngine, type BackfillEngine } from '../../runner/backfill-engine.js';
 import { describePlans } from '../../runner/describe-plan.js';
 import type { PhasePlan } from '../../runner/plan.js';
@@ -61,6 +66,7 @@ async function runWithSignal(
 ): Promise<number> {
   return withRunnerSession(phase, options, io, async ({ connection, migrations, config, settings: configured }) => {
     const settings = options.maxPause === undefined ? configured : { ...configured, throttle: { ...configured.throttle, maxPause: durationFlag('--max-pause', options.maxPause, 0) } };
+    if (phase === 'expand') await refuseUnadoptedHistory(connection.client, migrations, io.cwd);
     const pattern = options.oldRelease ?? config.oldReleaseApplicationName;
     const result = await runPhase({
       phase,
@@ -84,6 +90,19 @@ async function runWithSignal(
     }
     return EXIT.ok;
   });
+}
+
+/**
+ * Expand would run again what another tool already applied (the tables are
+ * there: the first statement fails, or an idempotent file applies twice):
+ * refused while a tool's history table lists migrations pgtandem's state does
+ * not know, until `pgtandem baseline` adopts them.
+ */
+async function refuseUnadoptedHistory(client: pg.ClientBase, migrations: readonly MigrationFile[], cwd: string): Promise<void> {
+  if (!migrations.some((m) => !m.script && TOOLS_OF_LAYOUT[m.layout].length > 0)) return;
+  const records = await new MigrationState(client).list();
+  const notes = (await foreignHistoryNotes(client, migrations, [], records, cwd)).filter((n) => n.unadopted > 0);
+  if (notes.length > 0) throw new RunnerError('PLAN_REFUSED', `refusing to expand: ${notes.map((n) => n.message).join('; ')} (expand would run them again; nothing was changed)`);
 }
 
 /** The engine's account of each backfill (key, batches), or why it would refuse — read-only. */
