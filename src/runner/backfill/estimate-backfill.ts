@@ -14,6 +14,8 @@ export interface BackfillEstimate {
   seconds: number | undefined;
 }
 
+const SAMPLES = 3;
+
 export interface EstimateOptions {
   batchSize: number;
   batchDelayMs: number;
@@ -23,9 +25,9 @@ export interface EstimateOptions {
 }
 
 /**
- * Runs the backfill's first batch in a transaction that is rolled back
- * (twice when the first is too short to time: again at the size the run would
- * grow to), and extrapolates to the whole table the way the run walks it: the
+ * Runs the backfill's first batch in transactions that are rolled back (at
+ * the configured size, then three times at the size the run would grow to
+ * when that was too quick to time, taking the median), and extrapolates to the whole table the way the run walks it: the
  * batch size adapting to `batchTargetMs`, `batchDelayMs` between batches.
  */
 export async function estimateBackfill(client: pg.ClientBase, plan: BackfillPlan, options: EstimateOptions): Promise<BackfillEstimate> {
@@ -33,12 +35,21 @@ export async function estimateBackfill(client: pg.ClientBase, plan: BackfillPlan
   const base = { table: plan.table, rows };
   if (!plan.batched) return { ...base, rowsPerSecond: 0, sampleBatch: 0, seconds: 0 };
   const configured = Math.max(1, Math.floor(options.batchSize));
-  let sample = await sampleBatch(client, plan, configured, options.timeouts);
-  if (sample.scanned >= configured && options.batchTargetMs > 0 && sample.ms < options.batchTargetMs / 4) {
-    const size = Math.min(configured * 100, Math.max(configured * 2, Math.floor((configured * options.batchTargetMs) / 4 / Math.max(sample.ms, 1))));
-    sample = await sampleBatch(client, plan, size, options.timeouts);
+  const first = await sampleBatch(client, plan, configured, options.timeouts);
+  let size = configured;
+  if (first.scanned >= configured && options.batchTargetMs > 0 && first.ms < options.batchTargetMs / 4) {
+    size = Math.min(configured * 100, Math.max(configured * 2, Math.floor((configured * options.batchTargetMs) / 4 / Math.max(first.ms, 1))));
   }
-  const rowsPerSecond = sample.scanned / Math.max(sample.ms / 1000, 1e-3);
+  // Three samples, the median: one batch's time swings with whatever else the server does.
+  const rates: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const sample = await sampleBatch(client, plan, size, options.timeouts);
+    if (sample.scanned === 0) break;
+    rates.push(sample.scanned / Math.max(sample.ms / 1000, 1e-3));
+  }
+  rates.sort((a, b) => a - b);
+  const rowsPerSecond = rates.length > 0 ? rates[Math.floor((rates.length - 1) / 2)]! : 0;
+  const sample = { size };
   if (rows === undefined) return { ...base, rowsPerSecond, sampleBatch: sample.size, seconds: undefined };
   // The size the run settles at: the adaptive batches aim at 80% of the target.
   const steady = options.batchTargetMs > 0 ? Math.min(configured * 100, Math.max(configured, (rowsPerSecond * 0.8 * options.batchTargetMs) / 1000)) : configured;
