@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'LOCK_DEADLINE'
   | 'CONTRACT_BLOCKED'
   | 'PHASE_FAILED'
+  | 'PAUSE_LIMIT'
   | 'INTERRUPTED'
   | 'BACKFILL_REFUSED'
   | 'SCRIPT_LOAD_FAILED'
@@ -64,7 +65,7 @@ export class ConnectionError extends PgtandemError {
 /** A runner command could not do its job (exit 1): a refused plan, a changed checksum, a lock, a failed statement. */
 export class RunnerError extends PgtandemError {
   constructor(
-    code: Extract<ErrorCode, 'PLAN_REFUSED' | 'CHECKSUM_CHANGED' | 'RUNNER_BUSY' | 'LOCK_DEADLINE' | 'CONTRACT_BLOCKED' | 'PHASE_FAILED' | 'INTERRUPTED'>,
+    code: Extract<ErrorCode, 'PLAN_REFUSED' | 'CHECKSUM_CHANGED' | 'RUNNER_BUSY' | 'LOCK_DEADLINE' | 'CONTRACT_BLOCKED' | 'PHASE_FAILED' | 'PAUSE_LIMIT' | 'INTERRUPTED'>,
     message: string,
     options?: { cause?: unknown },
   ) {

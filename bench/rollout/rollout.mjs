@@ -74,7 +74,7 @@ try {
       idle: 'v1 only, no schema change running: the baseline',
       backfillRowsPerSecond:
         'naive: rows of its UPDATE / its duration; pgtandem: rows with number NULL before migrate / wall time of `pgtandem migrate` (CLI start included); untilLastChange: rows / time until the saved cursor last counted a changed row',
-      singleUpdate: 'one unbatched UPDATE of the whole table on a fresh copy, no traffic; onExpandedSchema: the same after expand (trigger + indexes)',
+      singleUpdate: 'one unbatched UPDATE of the whole table on a fresh copy, no traffic; onExpandedSchema: the same after expand (its trigger, and any index it builds)',
     },
     loadMs: Math.round(loadMs),
     singleUpdate,

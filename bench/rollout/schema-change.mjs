@@ -29,8 +29,34 @@ export const nativeMigrationFile = '20261126000001_orders_number.sql';
  * columns filled while v1 (writes code) and v2 (writes number) run side by side;
  * it also fills number on any UPDATE of a row not yet backfilled, which the
  * NOT VALID check enforces on every row written after expand.
+ *
+ * `triggerSkip`: the trigger skips the rows the backfill's own batches write
+ * (the runner sets pgtandem.backfill in them; the backfill sets number as the
+ * trigger would). `indexesAfter`: the new indexes are built after the backfill
+ * (migrate) instead of in expand, where every backfilled row would add an entry
+ * to each. Both on is the change as this project recommends it; the benchmark
+ * of the variants (backfill-variants.mjs) measures each.
  */
-export const nativeMigration = `-- pgtandem:expand
+export function changeMigration({ triggerSkip = true, indexesAfter = true } = {}) {
+  const trigger = triggerSkip
+    ? `-- The backfill's own UPDATE sets number as the trigger would: its batches (where the runner
+-- sets pgtandem.backfill) skip the trigger.
+CREATE TRIGGER orders_sync_number BEFORE INSERT OR UPDATE ON orders
+  FOR EACH ROW WHEN (current_setting('pgtandem.backfill', true) IS DISTINCT FROM 'on')
+  EXECUTE FUNCTION orders_sync_number();`
+    : `CREATE TRIGGER orders_sync_number BEFORE INSERT OR UPDATE ON orders
+  FOR EACH ROW EXECUTE FUNCTION orders_sync_number();`;
+  const indexes = `CREATE UNIQUE INDEX CONCURRENTLY orders_number_key ON orders (number);
+
+CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);`;
+  const migrate = indexesAfter
+    ? `${BACKFILL};
+
+-- Built after the backfill: an index present during it gets a new entry for every row it updates.
+-- Neither release looks orders up by number or customer_id while both run.
+${indexes}`
+    : `${BACKFILL};`;
+  return `-- pgtandem:expand
 -- One statement: one short ACCESS EXCLUSIVE on orders, and no second lock taken while holding it.
 ALTER TABLE orders
   ADD COLUMN number bigint,
@@ -48,15 +74,10 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER orders_sync_number BEFORE INSERT OR UPDATE ON orders
-  FOR EACH ROW EXECUTE FUNCTION orders_sync_number();
-
-CREATE UNIQUE INDEX CONCURRENTLY orders_number_key ON orders (number);
-
-CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);
-
+${trigger}
+${indexesAfter ? '' : `\n${indexes}\n`}
 -- pgtandem:migrate
-${BACKFILL};
+${migrate}
 
 -- pgtandem:contract
 ALTER TABLE orders VALIDATE CONSTRAINT orders_number_is_set;
@@ -89,3 +110,17 @@ DROP INDEX CONCURRENTLY IF EXISTS orders_number_key;
 
 ALTER TABLE orders DROP COLUMN IF EXISTS number;
 `;
+}
+
+export const nativeMigration = changeMigration();
+
+/** What bench/rollout/backfill-variants.mjs compares (each on a fresh copy, no traffic). */
+export const backfillVariants = [
+  { name: 'before', what: 'the change as it was: trigger on every row, new indexes built in expand', migration: changeMigration({ triggerSkip: false, indexesAfter: false }) },
+  { name: 'before, no throttle', what: 'the same, health throttling off (its cost)', migration: changeMigration({ triggerSkip: false, indexesAfter: false }), config: { throttle: false } },
+  { name: 'trigger-skip', what: 'the sync trigger skips the backfill’s rows', migration: changeMigration({ triggerSkip: true, indexesAfter: false }) },
+  { name: 'indexes-after', what: 'the new indexes built after the backfill', migration: changeMigration({ triggerSkip: false, indexesAfter: true }) },
+  { name: 'both', what: 'trigger skip and indexes after (the change as the benchmark now makes it)', migration: nativeMigration },
+  { name: 'both, no delay', what: 'the same, batchDelayMs 0', migration: nativeMigration, config: { batchDelayMs: 0 } },
+  { name: 'both, no throttle', what: 'the same, health throttling off', migration: nativeMigration, config: { throttle: false } },
+];

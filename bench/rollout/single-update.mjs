@@ -1,7 +1,7 @@
 // The physical-limit anchor: one unbatched UPDATE of the whole table, no
 // traffic, on its own fresh copy of the data. Measured twice: on the table as
 // it is (the anchor the targets use), and on the table after expand (its
-// trigger and new indexes), which tells how much of pgtandem's gap to the
+// trigger, and any index it builds), which tells how much of pgtandem's gap to the
 // anchor is the expanded schema's cost and how much is batching and traffic.
 import { copyDataset, dropDatabase, withClient } from './dataset.mjs';
 import { anchorStatements, nativeMigration } from './schema-change.mjs';

@@ -16,6 +16,8 @@ export interface BackfillProgressOutput {
 /** Feed it `runBackfill`'s `onProgress` events; call `stop()` when the backfill ends or fails. */
 export interface BackfillProgressReporter {
   onProgress(progress: BackfillProgress): void;
+  /** Why the backfill waits (health throttling), shown on the bar until undefined. */
+  onPause(reason: string | undefined): void;
   stop(): void;
 }
 
@@ -32,6 +34,11 @@ function barReporter(output: BackfillProgressOutput): BackfillProgressReporter {
   let bar: cliProgress.SingleBar | undefined;
   let last: BackfillProgress | undefined;
   return {
+    onPause(reason) {
+      if (!bar || !last) return;
+      const text = describeBackfillProgress(last, output.label, false);
+      bar.update(last.rowsScanned, { text: reason ? `${text} · ${reason}` : text });
+    },
     onProgress(progress) {
       last = progress;
       const total = totalOf(progress);
@@ -73,6 +80,8 @@ function lineReporter(output: BackfillProgressOutput): BackfillProgressReporter 
     pending = undefined;
   };
   return {
+    // The CLI logs pauses itself when there is no bar.
+    onPause() {},
     onProgress(progress) {
       pending = progress;
       // The first batch, the last one, and one line per interval in between.

@@ -88,6 +88,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
         .option('--usage-window <duration>', 'usage gate: watch pg_stat_statements this long for statements using what contract removes (default: config usageWindow, else 10min)')
         .option('--usage-since <migrate>', 'usage gate: start the window at the snapshot the last migrate kept instead of now');
     }
+    if (phase === 'migrate') {
+      command.option(
+        '--max-pause <duration>',
+        'the longest the backfills may pause in all while a standby lags, a slot retains WAL, autovacuum works the table or sessions queue on their locks (config throttle.maxPause, default 1h); past it: exit 1, rerun to resume',
+      );
+    }
     command.addHelpText('after', phaseHelp).action(async (options) => {
       const run = await PHASE_COMMANDS[phase]();
       exitCode = await run(options, io);

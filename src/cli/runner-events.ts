@@ -8,6 +8,7 @@ const PROGRESS_EVERY_MS = 2_000;
 /** Turns runner events into log lines: progress on stdout, warnings on stderr. */
 export function printRunnerEvents(io: CliIO): (event: RunnerEvent) => void {
   const progress = new Map<string, BackfillProgressReporter>();
+  const pauseLogged = new Map<string, number>();
   return (event) => {
     switch (event.type) {
       case 'phase-start': {
@@ -44,6 +45,25 @@ export function printRunnerEvents(io: CliIO): (event: RunnerEvent) => void {
         }
         return;
       }
+      case 'backfill-paused': {
+        const text = `paused ${formatDuration(event.pause.pausedMs)}: ${event.pause.reasons.join('; ')}`;
+        const reporter = progress.get(event.label);
+        // On a terminal the bar says it; elsewhere one line when the pause starts and one per interval.
+        if (io.terminal && reporter) reporter.onPause(text);
+        else if (event.pause.pausedMs === 0 || Date.now() - (pauseLogged.get(event.label) ?? 0) >= PROGRESS_EVERY_MS * 5) {
+          pauseLogged.set(event.label, Date.now());
+          io.stderr(`pgtandem: ${event.label}: backfill ${text}\n`);
+        }
+        return;
+      }
+      case 'backfill-resumed':
+        pauseLogged.delete(event.label);
+        progress.get(event.label)?.onPause(undefined);
+        if (!io.terminal) io.stderr(`pgtandem: ${event.label}: backfill resumed after ${formatDuration(event.pause.pausedMs)} (paused ${formatDuration(event.pause.totalMs)} in all)\n`);
+        return;
+      case 'throttle-warning':
+        io.stderr(`pgtandem: warning: ${event.message}\n`);
+        return;
       case 'guard-skipped':
         io.stderr(`pgtandem: warning: ${event.reason}\n`);
         return;

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { SourceText } from '../sql/source-text.js';
 import { parseDuration } from './duration.js';
+import { parseThrottleConfig, type ThrottleConfig } from './throttle-config.js';
 import type { RuleSetting } from './severity.js';
 
 /** `pgtandem.config.json`, or the `pgtandem` key of package.json (DESIGN.md §6). */
@@ -43,6 +44,8 @@ export interface PgtandemConfig {
   usageWindow?: number;
   /** A role without pg_read_all_stats may satisfy the usage gate with the statements it sees (default false: it refuses). */
   usageGateOwnStatementsOnly?: boolean;
+  /** Migrate phase: the health limits the backfill pauses at (see throttle-config.ts). */
+  throttle?: ThrottleConfig;
 }
 
 /** The folders of a project, absolute: the one pgtandem runs and those other tools run. */
@@ -164,6 +167,7 @@ const KEYS = new Set([
   'usageGate',
   'usageWindow',
   'usageGateOwnStatementsOnly',
+  'throttle',
 ]);
 
 export function validateConfig(file: string, raw: unknown, knownRules: readonly string[]): PgtandemConfig {
@@ -235,6 +239,7 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
     }
     config.smallTableRows = input.smallTableRows;
   }
+  if (input.throttle !== undefined) config.throttle = parseThrottleConfig(file, input.throttle);
   for (const key of ['batchSize'] as const) {
     const value = input[key];
     if (value === undefined) continue;

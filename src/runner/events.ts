@@ -1,6 +1,7 @@
 import type { Phase } from '../migrations/phase.js';
 import type { BackfillProgress } from './backfill-engine.js';
 import type { BlockingSession } from './blocking-sessions.js';
+import type { ThrottlePause } from './health-throttle.js';
 import type { LockRetryNotice } from './lock-retry.js';
 import type { Action } from './plan.js';
 
@@ -23,4 +24,7 @@ export type RunnerEvent =
   /** The usage gate watches pg_stat_statements for `remainingMs` more (of a `windowMs` window, begun at migrate's snapshot with `sinceMigrate`). */
   | { type: 'usage-watching'; objects: number; windowMs: number; remainingMs: number; sinceMigrate: boolean }
   /** No statement used what contract removes during the window. */
-  | { type: 'usage-clear'; objects: string[]; windowMs: number };
+  | { type: 'usage-clear'; objects: string[]; windowMs: number }
+  | { type: 'backfill-paused'; label: string; pause: ThrottlePause }
+  | { type: 'backfill-resumed'; label: string; pause: ThrottlePause }
+  | { type: 'throttle-warning'; label: string; message: string };

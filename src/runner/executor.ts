@@ -3,6 +3,8 @@ import { InterruptedError, PgtandemError, RunnerError } from '../errors.js';
 import { redact } from '../db/redact.js';
 import type { BackfillCursor, BackfillEngine } from './backfill-engine.js';
 import type { RunnerEvent } from './events.js';
+import { displayName } from '../sql/names.js';
+import { HealthThrottle } from './health-throttle.js';
 import { timeoutSettings, transactionRunner, withLockRetry, type LockRetryContext } from './lock-retry.js';
 import { scriptKysely } from './pinned-kysely.js';
 import type { Action, PhasePlan } from './plan.js';
@@ -123,14 +125,40 @@ async function runBackfillAction(
   const engine = context.backfill;
   const backfillPlan = await planOneBackfill(engine, context.client, action, label);
   const { settings, state } = context;
+  const version = plan.migration.version;
+  const table = action.expectedLocks[0]?.table;
+  let current: BackfillCursor | undefined = cursor;
+  let savedReasons = '';
+  const throttle = new HealthThrottle(context.client, table ? displayName(table) : '', label, table ? settings.throttle : { ...settings.throttle, autovacuum: 'ignore' }, {
+    onPause: async (pause) => {
+      context.onEvent?.({ type: 'backfill-paused', label, pause });
+      // `status` shows why a running backfill waits; the next batch's cursor clears it.
+      const reasons = pause.reasons.join('; ');
+      if (current && reasons !== savedReasons) {
+        savedReasons = reasons;
+        await state.saveBackfill(version, action.id, { ...current, paused: { reasons: pause.reasons, since: new Date(Date.now() - pause.pausedMs).toISOString() } });
+      }
+    },
+    onResume: (pause) => {
+      savedReasons = '';
+      context.onEvent?.({ type: 'backfill-resumed', label, pause });
+    },
+    onWarning: (message) => context.onEvent?.({ type: 'throttle-warning', label, message }),
+    ...(context.signal ? { signal: context.signal } : {}),
+  });
   return engine!.runBackfill(backfillPlan as never, {
     transaction: transactionRunner(retry),
     ...(cursor ? { cursor } : {}),
-    saveCursor: (_client, next) => state.saveBackfill(plan.migration.version, action.id, next),
+    saveCursor: (_client, next) => state.saveBackfill(version, action.id, next),
     batchSize: settings.batchSize,
     batchDelayMs: settings.batchDelayMs,
     batchTargetMs: settings.batchTargetMs,
     onProgress: (progress) => context.onEvent?.({ type: 'backfill-progress', label, progress }),
+    beforeBatch: async (at) => {
+      current = at;
+      await throttle.beforeBatch();
+    },
+    inBatch: (client) => throttle.observeBatch(client),
     ...(context.signal ? { signal: context.signal } : {}),
   });
 }

@@ -1,5 +1,6 @@
 import type { PgtandemConfig } from '../lint/config.js';
 import type { UsageGateSettings } from './usage-gate.js';
+import { throttleSettings, type ThrottleSettings } from './throttle-settings.js';
 
 /** What the executor needs to know about timeouts, retries and batches, all durations in milliseconds. */
 export interface RunnerSettings {
@@ -10,10 +11,12 @@ export interface RunnerSettings {
   batchSize: number;
   batchDelayMs: number;
   batchTargetMs: number;
+  /** The migrate phase's health limits (config `throttle`). */
+  throttle: ThrottleSettings;
   pgVersion: number;
 }
 
-export const DEFAULT_RUNNER_SETTINGS: Omit<RunnerSettings, 'pgVersion'> = {
+export const DEFAULT_RUNNER_SETTINGS: Omit<RunnerSettings, 'pgVersion' | 'throttle'> = {
   lockTimeout: 2_000,
   statementTimeout: 0,
   lockRetryDeadline: 5 * 60_000,
@@ -30,6 +33,7 @@ export function runnerSettings(config: PgtandemConfig, serverVersion: number): R
     batchSize: config.batchSize ?? DEFAULT_RUNNER_SETTINGS.batchSize,
     batchDelayMs: config.batchDelayMs ?? DEFAULT_RUNNER_SETTINGS.batchDelayMs,
     batchTargetMs: config.batchTargetMs ?? DEFAULT_RUNNER_SETTINGS.batchTargetMs,
+    throttle: throttleSettings(config.throttle),
     pgVersion: serverVersion,
   };
 }

@@ -353,7 +353,7 @@ describe('planning reads the key from the catalog', () => {
     expect(describeBackfill(plan)).toBe(
       [
         'UPDATE of public.described in keyset batches over (id) [described_pkey], ~20000 rows; one transaction per batch, cursor saved in it',
-        '  batch: SELECT id FROM public.described WHERE (id) > $cursor AND (id) <= $last_key_at_start ORDER BY id LIMIT $size, then UPDATE described SET note = NULL WHERE described.id IN (batch) AND (n = 1)',
+        '  batch: $batch_end = SELECT id FROM public.described WHERE (id) > $cursor AND (id) <= $last_key_at_start ORDER BY id OFFSET $size - 1 LIMIT 1 (else $last_key_at_start), then UPDATE described SET note = NULL WHERE described.id > $cursor AND described.id <= $batch_end AND (n = 1)',
       ].join('\n'),
     );
   });

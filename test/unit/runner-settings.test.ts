@@ -7,6 +7,7 @@ import { readMigrationSource } from '../../src/migrations/discover.js';
 import { checkChecksums, eligibleMigrations } from '../../src/runner/eligibility.js';
 import { sectionChecksum } from '../../src/runner/plan.js';
 import { runnerSettings } from '../../src/runner/settings.js';
+import { DEFAULT_THROTTLE_SETTINGS } from '../../src/runner/throttle-settings.js';
 import type { MigrationRecord } from '../../src/runner/state.js';
 import { statusReport } from '../../src/runner/status.js';
 import { loadParser } from '../../src/sql/pg-parser.js';
@@ -56,6 +57,7 @@ describe('runner settings in the config', () => {
       batchSize: 500,
       batchDelayMs: 10,
       batchTargetMs: 200,
+      throttle: DEFAULT_THROTTLE_SETTINGS,
       pgVersion: 18,
     });
   });

@@ -8,13 +8,14 @@ import { backfillEngine, type BackfillEngine } from '../../runner/backfill-engin
 import { describePlans } from '../../runner/describe-plan.js';
 import type { PhasePlan } from '../../runner/plan.js';
 import { runPhase } from '../../runner/run-phase.js';
+import { timeoutSettings } from '../../runner/lock-retry.js';
 import type pg from 'pg';
 import { EXIT } from '../exit-code.js';
 import type { CliIO } from '../io.js';
 import { printRunnerEvents } from '../runner-events.js';
 import { durationFlag, withRunnerSession, type RunnerCommandOptions } from '../runner-setup.js';
 import { UsageError } from '../../errors.js';
-import { usageGateSettings } from '../../runner/settings.js';
+import { usageGateSettings, type RunnerSettings } from '../../runner/settings.js';
 
 /** Flags of expand, migrate, contract and abort. */
 export interface PhaseCommandOptions extends RunnerCommandOptions {
@@ -27,6 +28,8 @@ export interface PhaseCommandOptions extends RunnerCommandOptions {
   force?: boolean;
   usageWindow?: string;
   usageSince?: string;
+  /** migrate only: the longest the backfills may pause for the database's health, in all */
+  maxPause?: string;
 }
 
 const DEFAULT_LOCK_WAIT_MS = 5_000;
@@ -36,6 +39,8 @@ export async function phaseCommand(phase: Phase, options: PhaseCommandOptions, i
   const lockWaitMs = durationFlag('--lock-wait', options.lockWait, DEFAULT_LOCK_WAIT_MS);
   const waitMs = durationFlag('--wait', options.wait, 0);
   const usage = usageFlags(options);
+  // Checked before connecting: a bad value is a usage error whatever the database says.
+  if (options.maxPause !== undefined) durationFlag('--max-pause', options.maxPause, 0);
   const backfill = backfillEngine;
   // A deploy pipeline cancelled (Ctrl-C, SIGTERM): stop after the current action or batch, leaving a
   // clean checkpoint; a second signal ends the process at once (the database rolls back the open work).
@@ -64,7 +69,8 @@ async function runWithSignal(
   usage: UsageFlags,
   signal: AbortSignal,
 ): Promise<number> {
-  return withRunnerSession(phase, options, io, async ({ connection, migrations, config, settings }) => {
+  return withRunnerSession(phase, options, io, async ({ connection, migrations, config, settings: configured }) => {
+    const settings = options.maxPause === undefined ? configured : { ...configured, throttle: { ...configured.throttle, maxPause: durationFlag('--max-pause', options.maxPause, 0) } };
     if (phase === 'expand') await refuseUnadoptedHistory(connection.client, migrations, io.cwd);
     const pattern = options.oldRelease ?? config.oldReleaseApplicationName;
     const result = await runPhase({
@@ -84,7 +90,7 @@ async function runWithSignal(
     });
     if (options.dryRun) {
       io.stdout(`Dry run of ${phase}: nothing was changed.\n`);
-      io.stdout(describePlans(result.plans, await describeBackfills(result.plans, connection.client, backfill), result.resumeAt));
+      io.stdout(describePlans(result.plans, await describeBackfills(result.plans, connection.client, backfill, phase === 'migrate' ? settings : undefined), result.resumeAt));
     } else if (result.plans.length === 0) {
       io.stdout(`${phase}: nothing to do\n`);
     }
@@ -123,7 +129,12 @@ function usageFlags(options: PhaseCommandOptions): UsageFlags {
 }
 
 /** The engine's account of each backfill (key, batches), or why it would refuse — read-only. */
-async function describeBackfills(plans: readonly PhasePlan[], client: pg.ClientBase, engine: BackfillEngine | undefined): Promise<Map<string, string>> {
+async function describeBackfills(
+  plans: readonly PhasePlan[],
+  client: pg.ClientBase,
+  engine: BackfillEngine | undefined,
+  settings: RunnerSettings | undefined,
+): Promise<Map<string, string>> {
   const descriptions = new Map<string, string>();
   for (const plan of plans) {
     for (const action of plan.actions) {
@@ -134,11 +145,22 @@ async function describeBackfills(plans: readonly PhasePlan[], client: pg.ClientB
         continue;
       }
       try {
-        descriptions.set(key, engine.describeBackfill((await engine.planBackfill(client, action.statements[0]!)) as never));
+        const plan = await engine.planBackfill(client, action.statements[0]!);
+        descriptions.set(key, `${engine.describeBackfill(plan as never)}${settings ? `\n  ${await estimate(engine, client, plan, settings)}` : ''}`);
       } catch (error) {
         descriptions.set(key, `refused: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
   }
   return descriptions;
+}
+
+/** The forecast line of a migrate dry run; a sample that fails (the expand not run yet) says so instead. */
+async function estimate(engine: BackfillEngine, client: pg.ClientBase, plan: unknown, settings: RunnerSettings): Promise<string> {
+  try {
+    const options = { batchSize: settings.batchSize, batchDelayMs: settings.batchDelayMs, batchTargetMs: settings.batchTargetMs, timeouts: timeoutSettings(settings, 'LOCAL') };
+    return `estimate: ${engine.describeEstimate(await engine.estimateBackfill(client, plan as never, options))}`;
+  } catch (error) {
+    return `estimate: unavailable, the sampled batch failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+  }
 }

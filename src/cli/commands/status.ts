@@ -42,7 +42,11 @@ function note(m: MigrationStatus): string {
   if (m.missingFile) return 'file not found';
   const run = m.lastRun;
   const done = m.inProgress ? ` after ${m.inProgress.actionsDone} action${m.inProgress.actionsDone === 1 ? '' : 's'}${m.backfill ? ' and part of a backfill' : ''}` : '';
-  if (run?.result === 'running') return `${run.phase} running now (${run.by})`;
+  if (run?.result === 'running') {
+    // Saved by a runner waiting on the database's health; a dead runner's note would be stale.
+    const paused = pausedNote(m.backfill);
+    return `${run.phase} running now (${run.by})${paused ? `, ${paused}` : ''}`;
+  }
   if (run?.result === 'interrupted') return `${run.phase} interrupted${done}: rerun to resume`;
   if (run?.result === 'failed' && m.inProgress) return `${run.phase} failed${done}: ${run.rerunCanHelp ? 'a rerun may pass' : 'fix it before a rerun'}`;
   if (m.inProgress) return `${m.inProgress.phase} stopped${done}: rerun to resume`;
@@ -53,4 +57,12 @@ function describeLastRun(m: MigrationStatus): string {
   const run = m.lastRun!;
   const when = (run.finishedAt ?? run.startedAt).replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   return `${m.version} ${run.phase} ${run.result} at ${when} (${run.by}):\n  ${run.error}\n  ${run.advice}\n`;
+}
+
+/** A backfill waiting for the database's health says why (saved by the runner while it waits). */
+function pausedNote(backfill: { cursor: unknown } | undefined): string | undefined {
+  const paused = (backfill?.cursor as { paused?: { reasons?: unknown; since?: unknown } } | undefined)?.paused;
+  if (!paused || !Array.isArray(paused.reasons)) return undefined;
+  const since = typeof paused.since === 'string' ? ` since ${paused.since.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}` : '';
+  return `backfill paused${since}: ${paused.reasons.join('; ')}`;
 }

@@ -13,6 +13,7 @@ export {
   type TransactionRunner,
 } from './run-backfill.js';
 export { hasNoBatchDirective } from './no-batch.js';
+export { estimateBackfill, describeEstimate, type BackfillEstimate, type EstimateOptions } from './estimate-backfill.js';
 export type { TableKey, KeyColumn } from './scanned-table.js';
 export { nextBatchSize } from './batch-size.js';
 export { BackfillRefusedError } from '../../errors.js';

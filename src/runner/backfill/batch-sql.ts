@@ -2,9 +2,9 @@ import { quoteIdent } from '../../sql/names.js';
 import type { BackfillShape } from './backfill-shape.js';
 import { tableDisplayName, type ScannedTable } from './scanned-table.js';
 
-/** Name of the CTE holding one batch's keys; the restricted statement reads it. */
-const BATCH = 'pgtandem_batch';
 const CHANGE = 'pgtandem_change';
+/** Name of the CTE holding the last key of one batch (range form). */
+const BOUND = 'pgtandem_bound';
 
 /** The SQL of one batch, and the key condition that restricts the statement to it. */
 export class BatchSql {
@@ -20,10 +20,15 @@ export class BatchSql {
   }
 
   /**
-   * One batch: the next keys after the cursor (its values first, absent for
-   * the first batch) up to the upper bound (its values next), at most the batch
-   * size (the last parameter); the statement restricted to them; and one row
-   * `(changed, scanned, last_key)` with the last key as text.
+   * One batch as a key range: the batch's last key found by an index-only
+   * walk (`OFFSET size - 1`), then the statement restricted to
+   * `cursor < key <= that key`: an index range scan. (Listing the batch's keys
+   * and restricting the statement to `key IN (those)` joined every key back to
+   * the table and sorted them twice: 353 ms against 264 ms per 25,000-row batch,
+   * a plain range UPDATE taking 259.) Parameters: the cursor's values (absent
+   * for the first batch), the upper bound's, the batch size; one result row
+   * `(changed, scanned, last_key)` with the last key as text. Past the last full
+   * batch the range runs to the upper bound, and the next batch finds nothing.
    */
   batch(withCursor: boolean): string {
     const { list, columns } = this;
@@ -31,25 +36,26 @@ export class BatchSql {
     const placeholders = (from: number) => this.table.key.columns.map((c, i) => `$${from + i}::${c.type}`);
     const row = (values: string[]) => (values.length === 1 ? values[0]! : `(${values.join(', ')})`);
     const cursorRow = row(placeholders(1));
-    const upperRow = row(placeholders(withCursor ? width + 1 : 1));
-    const limit = `$${withCursor ? 2 * width + 1 : width + 1}`;
-    const descending = columns.map((c) => `${c} DESC`).join(', ');
+    const upperValues = placeholders(withCursor ? width + 1 : 1);
+    const upperRow = row(upperValues);
+    const limit = `$${withCursor ? 2 * width + 1 : width + 1}::int8`;
     const target = this.keyOf(`${this.shape.reference}.`);
-    // The IN list alone is exact; the key range around it lets the planner walk the key's
-    // index instead of hashing the whole table when batches are large.
-    const range = `${withCursor ? `${target} > ${cursorRow} AND ` : ''}${target} <= (SELECT ${list} FROM ${BATCH} ORDER BY ${descending} LIMIT 1)`;
-    const restricted = this.shape.restrictedTo(`${target} IN (SELECT ${list} FROM ${BATCH}) AND ${range}`);
     const from = `${this.shape.only ? 'ONLY ' : ''}${tableDisplayName(this.table)}`;
     const after = `${withCursor ? `${this.keyOf('')} > ${cursorRow} AND ` : ''}${this.keyOf('')} <= ${upperRow}`;
+    // The bound, or the upper bound when fewer than `size` keys are left.
+    const end = `(SELECT ${list} FROM (SELECT ${list}, 0 AS pgtandem_last FROM ${BOUND} UNION ALL SELECT ${upperValues.map((v, i) => `${v} AS ${columns[i]}`).join(', ')}, 1) AS pgtandem_end ORDER BY pgtandem_last LIMIT 1)`;
+    const restricted = this.shape.restrictedTo(`${withCursor ? `${target} > ${cursorRow} AND ` : ''}${target} <= ${end}`);
     return [
-      `WITH ${BATCH} AS MATERIALIZED (`,
-      `  SELECT ${list} FROM ${from} WHERE ${after} ORDER BY ${list} LIMIT ${limit}`,
+      `WITH ${BOUND} AS MATERIALIZED (`,
+      `  SELECT ${list} FROM ${from} WHERE ${after} ORDER BY ${list} OFFSET ${limit} - 1 LIMIT 1`,
       `), ${CHANGE} AS (`,
       `  ${restricted}`,
       '  RETURNING 1',
       ')',
-      `SELECT (SELECT count(*) FROM ${CHANGE})::int8 AS changed, (SELECT count(*) FROM ${BATCH})::int8 AS scanned,`,
-      `  (SELECT ARRAY[${columns.map((c) => `${c}::text`).join(', ')}] FROM ${BATCH} ORDER BY ${descending} LIMIT 1) AS last_key`,
+      `SELECT (SELECT count(*) FROM ${CHANGE})::int8 AS changed,`,
+      `  CASE WHEN EXISTS (SELECT FROM ${BOUND}) THEN ${limit} ELSE (SELECT count(*) FROM ${from} WHERE ${after}) END AS scanned,`,
+      `  coalesce((SELECT ARRAY[${columns.map((c) => `${c}::text`).join(', ')}] FROM ${BOUND}),`,
+      `    CASE WHEN EXISTS (SELECT FROM ${from} WHERE ${after}) THEN ARRAY[${upperValues.map((v) => `${v}::text`).join(', ')}] END) AS last_key`,
     ].join('\n');
   }
 
@@ -76,9 +82,10 @@ export class BatchSql {
     ].join('\n');
   }
 
-  /** For display: the statement restricted to `key IN (batch)`. */
+  /** For display: the statement restricted to one batch's key range. */
   display(): string {
-    return this.shape.restrictedTo(`${this.keyOf(`${this.shape.reference}.`)} IN (batch)`);
+    const key = this.keyOf(`${this.shape.reference}.`);
+    return this.shape.restrictedTo(`${key} > $cursor AND ${key} <= $batch_end`);
   }
 
   private keyOf(prefix: string): string {

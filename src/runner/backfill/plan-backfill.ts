@@ -27,7 +27,7 @@ export interface BackfillPlan {
   key: TableKey;
   /** `reltuples` of `table` when it was analyzed: progress shows it as "~". */
   estimatedTotal: number | undefined;
-  /** For display: the statement as written, restricted to the rows of one batch (`key IN (batch)`). */
+  /** For display: the statement as written, restricted to the rows of one batch (`key > $cursor AND key <= $batch_end`). */
   batchStatement: string;
   firstBatchSql: string;
   nextBatchSql: string;
@@ -82,7 +82,7 @@ export function describeBackfill(plan: BackfillPlan): string {
   }
   return [
     `${changes} in keyset batches over (${key}) [${plan.key.index}], ${rows}; one transaction per batch, cursor saved in it`,
-    `  batch: SELECT ${key} FROM ${plan.table} WHERE (${key}) > $cursor AND (${key}) <= $last_key_at_start ORDER BY ${key} LIMIT $size, then ${oneLine(plan.batchStatement)}`,
+    `  batch: $batch_end = SELECT ${key} FROM ${plan.table} WHERE (${key}) > $cursor AND (${key}) <= $last_key_at_start ORDER BY ${key} OFFSET $size - 1 LIMIT 1 (else $last_key_at_start), then ${oneLine(plan.batchStatement)}`,
   ].join('\n');
 }
 

@@ -54,6 +54,10 @@ export interface BackfillOptions {
   onProgress?(progress: BackfillProgress): void;
   /** Stops between batches (never inside one) by throwing the signal's reason. */
   signal?: AbortSignal;
+  /** Before each batch, outside any transaction: may wait (the database's health) or throw (the cursor is saved). */
+  beforeBatch?(cursor: BackfillCursor): Promise<void>;
+  /** At the end of each batch, inside its transaction, while it still holds its row locks. */
+  inBatch?(client: pg.ClientBase): Promise<void>;
 }
 
 interface BatchResult {
@@ -97,6 +101,8 @@ export async function runBackfill(plan: BackfillPlan, options: BackfillOptions):
 
   for (;;) {
     options.signal?.throwIfAborted();
+    await options.beforeBatch?.(cursor);
+    options.signal?.throwIfAborted();
     const batch = await runBatch(plan, cursor, size, options);
     cursor = batch.cursor;
     changedThisRun += batch.changed;
@@ -119,13 +125,22 @@ export async function runBackfill(plan: BackfillPlan, options: BackfillOptions):
   }
 }
 
+/**
+ * Set for the length of each batch's transaction: a sync trigger that computes what the
+ * backfill's own statement sets can skip the rows the backfill writes
+ * (`WHEN (current_setting('pgtandem.backfill', true) IS DISTINCT FROM 'on')`).
+ */
+export const BACKFILL_SETTING = 'pgtandem.backfill';
+
 async function runBatch(plan: BackfillPlan, cursor: BackfillCursor, size: number, options: BackfillOptions): Promise<BatchResult> {
   return options.transaction(async (client) => {
+    await client.query(`SELECT set_config('${BACKFILL_SETTING}', 'on', true)`);
     const sql = cursor.key === null ? plan.firstBatchSql : plan.nextBatchSql;
     const from = performance.now();
     const parameters = plan.batched ? [...(cursor.key ?? []), ...(cursor.upper ?? []), size] : [];
     const result = await client.query<{ changed: string; scanned: string; last_key: string[] | null }>(sql, parameters);
     const durationMs = performance.now() - from;
+    await options.inBatch?.(client);
     const row = result.rows[0];
     const scanned = Number(row?.scanned ?? 0);
     const changed = Number(row?.changed ?? 0);
