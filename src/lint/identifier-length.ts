@@ -1,0 +1,26 @@
+import type { Token } from '../sql/token.js';
+
+/** NAMEDATALEN - 1: PostgreSQL keeps this many bytes of an identifier and drops the rest. */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+/** The identifier a word or quoted-identifier token names, as PostgreSQL stores it before truncation; undefined for other tokens. */
+export function identifierOfToken(token: Token): string | undefined {
+  // U&"…" escapes are left alone: rare, and their length is not the text's.
+  if (token.kind === 'quoted-identifier') return token.text.startsWith('"') ? token.text.slice(1, -1).replace(/""/g, '"') : undefined;
+  // Unquoted identifiers fold to lower case (ASCII only, as PostgreSQL's downcase_identifier).
+  if (token.kind === 'word') return token.text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  return undefined;
+}
+
+/** The identifier cut to `MAX_IDENTIFIER_BYTES` at a character boundary, as PostgreSQL's truncate_identifier does. */
+export function truncateIdentifier(identifier: string): string {
+  let bytes = 0;
+  let kept = '';
+  for (const char of identifier) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > MAX_IDENTIFIER_BYTES) break;
+    bytes += size;
+    kept += char;
+  }
+  return kept;
+}
