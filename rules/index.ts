@@ -23,6 +23,7 @@ import banTruncate from './ban-truncate.js';
 import banVacuumFull from './ban-vacuum-full.js';
 import changingColumnType from './changing-column-type.js';
 import changingDefault from './changing-default.js';
+import concurrentIndexCorruptionBug from './concurrent-index-corruption-bug.js';
 import constraintMissingNotValid from './constraint-missing-not-valid.js';
 import contractBeforeExpand from './contract-before-expand.js';
 import disallowedUniqueConstraint from './disallowed-unique-constraint.js';
@@ -77,6 +78,7 @@ export const rules: readonly Rule[] = [
   banVacuumFull,
   changingColumnType,
   changingDefault,
+  concurrentIndexCorruptionBug,
   constraintMissingNotValid,
   contractBeforeExpand,
   disallowedUniqueConstraint,

@@ -20,6 +20,11 @@ export interface PgtandemConfig {
    */
   baseline?: string;
   pgVersion: number;
+  /**
+   * The exact server release as `server_version_num` (140002), when `pgVersion` names it ("14.2"):
+   * a few hazards are bugs of particular minor releases.
+   */
+  pgServerVersion?: number;
   assumeInTransaction: boolean;
   /** Who applies native migrations: pgtandem's runner (default), or another tool (`external`). */
   runner: 'pgtandem' | 'external';
@@ -182,7 +187,11 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
     }
     config.baseline = baseline;
   }
-  if (input.pgVersion !== undefined) config.pgVersion = parsePgVersion(input.pgVersion, (m) => new ConfigError(file, `pgVersion: ${m}`));
+  if (input.pgVersion !== undefined) {
+    config.pgVersion = parsePgVersion(input.pgVersion, (m) => new ConfigError(file, `pgVersion: ${m}`));
+    const exact = pgServerVersion(input.pgVersion);
+    if (exact !== undefined) config.pgServerVersion = exact;
+  }
   if (input.assumeInTransaction !== undefined) {
     if (typeof input.assumeInTransaction !== 'boolean') throw new ConfigError(file, 'assumeInTransaction must be true or false');
     config.assumeInTransaction = input.assumeInTransaction;
@@ -240,13 +249,24 @@ function expectString(file: string, key: string, value: unknown): string {
   return value;
 }
 
-/** Accepts a PostgreSQL major version from 9 to 19; used by the config and `--pg-version`. */
+/**
+ * Accepts a PostgreSQL major version from 9 to 19, or a release ("14.2", squawk's "13.0"), and returns
+ * the major; used by the config and `--pg-version`.
+ */
 export function parsePgVersion(value: unknown, fail: (message: string) => Error): number {
-  const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  const release = typeof value === 'string' ? /^(\d+)(?:\.\d+)?$/.exec(value.trim()) : null;
+  const number = release ? Number(release[1]) : value;
   if (typeof number !== 'number' || !Number.isInteger(number) || number < 9 || number > 19) {
     throw fail(`expected a PostgreSQL major version from 9 to 19, got ${JSON.stringify(value)}`);
   }
   return number;
+}
+
+/** `server_version_num` of a release written with its minor ("14.2" → 140002); undefined for a bare major. */
+export function pgServerVersion(value: unknown): number | undefined {
+  const release = typeof value === 'string' ? /^(\d+)\.(\d+)$/.exec(value.trim()) : null;
+  // Before 10 the major itself had two parts (9.6): such a release is not tracked here.
+  return release && Number(release[1]) >= 10 ? Number(release[1]) * 10_000 + Number(release[2]) : undefined;
 }
 
 /** " (did you mean x?)" for a close rule id, else "". */

@@ -102,7 +102,11 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     // Files named relative to cwd and siblings found by absolute path share a history.
     const root = inProject(file) ? PROJECT : resolve(cwd, historyRoot(file));
     let catalog = catalogs.get(root);
-    if (!catalog) catalogs.set(root, (catalog = options.catalog ? options.catalog.clone() : new Catalog()));
+    if (!catalog) {
+      catalogs.set(root, (catalog = options.catalog ? options.catalog.clone() : new Catalog()));
+      // A live database says which release it runs; otherwise the config may (`"pgVersion": "14.2"`).
+      if (catalog.serverVersionNum === undefined && config.pgServerVersion !== undefined) catalog.serverVersionNum = config.pgServerVersion;
+    }
     return catalog;
   };
   const chosen = new Set(selected);
@@ -206,6 +210,8 @@ async function resolveConfig(options: LintOptions, cwd: string): Promise<Pgtande
     base.history = base.history.map(fromConfig);
   }
   const merged: PgtandemConfig = { ...base, ...options.config, rules: { ...base.rules, ...options.config?.rules } };
+  // A major given over the file's release ("14.2") makes the release unknown again.
+  if (options.config?.pgVersion !== undefined && options.config.pgServerVersion === undefined) delete merged.pgServerVersion;
   for (const id of Object.keys(merged.rules)) {
     if (!knownRules.includes(id)) throw new UsageError(`unknown rule "${id}"`);
   }

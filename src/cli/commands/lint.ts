@@ -2,7 +2,7 @@ import { connect } from '../../db/connect.js';
 import { UsageError } from '../../errors.js';
 import type { Catalog } from '../../schema/catalog.js';
 import { readCatalog } from '../../schema/read-catalog.js';
-import { parsePgVersion } from '../../lint/config.js';
+import { parsePgVersion, pgServerVersion } from '../../lint/config.js';
 import { lint, rules } from '../../lint/lint.js';
 import { formatResult, isFormat, FORMATS } from '../../report/format.js';
 import { shouldColor } from '../color.js';
@@ -34,7 +34,7 @@ export async function lintCommand(paths: string[], options: LintCommandOptions, 
     cwd: io.cwd,
     ...(options.all ? { all: true } : {}),
     ...(options.config ? { configFile: options.config } : {}),
-    ...(pgVersion !== undefined ? { config: { pgVersion } } : {}),
+    ...(pgVersion !== undefined ? { config: { pgVersion, ...withServerVersion(pgServerVersion(options.pgVersion)) } } : {}),
     ...(options.since ? { changes: { since: options.since } } : options.staged ? { changes: { staged: true as const } } : {}),
   });
   io.stdout(
@@ -56,3 +56,5 @@ async function liveCatalog(url: string): Promise<Catalog> {
     await connection.close();
   }
 }
+
+const withServerVersion = (exact: number | undefined): { pgServerVersion?: number } => (exact !== undefined ? { pgServerVersion: exact } : {});
