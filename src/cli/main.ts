@@ -38,6 +38,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       '--database-url <url>',
       'start from this database\'s schema and table sizes (read-only; env PGTANDEM_DATABASE_URL); lock findings on tables under smallTableRows become warnings',
     )
+    .option('--fix', 'apply the mechanical fixes in place (CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX, timeouts, IF [NOT] EXISTS, jsonb), then report what is left')
+    .option('--dry-run', 'with --fix: print the fixes as a unified diff and write nothing')
     .addHelpText(
       'after',
       [

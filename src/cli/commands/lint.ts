@@ -18,6 +18,9 @@ export interface LintCommandOptions {
   all?: boolean;
   config?: string;
   databaseUrl?: string;
+  /** Apply the mechanical fixes in place (`--fix`); with `dryRun`, print them as a unified diff instead. */
+  fix?: boolean;
+  dryRun?: boolean;
 }
 
 /** `pgtandem lint [paths…]`: prints the report and returns the exit code. */
@@ -26,9 +29,11 @@ export async function lintCommand(paths: string[], options: LintCommandOptions, 
   if (options.since && options.staged) throw new UsageError('--since and --staged cannot be combined');
   const pgVersion = options.pgVersion === undefined ? undefined : parsePgVersion(options.pgVersion, (m) => new UsageError(`--pg-version: ${m}`));
 
+  if (options.dryRun && !options.fix) throw new UsageError('--dry-run goes with --fix (it prints the fixes as a diff)');
+
   const url = options.databaseUrl ?? io.env.PGTANDEM_DATABASE_URL;
   const catalog = url ? await liveCatalog(url) : undefined;
-  const result = await lint({
+  const lintOptions = {
     paths,
     ...(catalog ? { catalog } : {}),
     cwd: io.cwd,
@@ -36,7 +41,14 @@ export async function lintCommand(paths: string[], options: LintCommandOptions, 
     ...(options.config ? { configFile: options.config } : {}),
     ...(pgVersion !== undefined ? { config: { pgVersion, ...withServerVersion(pgServerVersion(options.pgVersion)) } } : {}),
     ...(options.since ? { changes: { since: options.since } } : options.staged ? { changes: { staged: true as const } } : {}),
-  });
+  };
+  if (options.fix) {
+    // Loaded on use: plain lint never needs the fix layer.
+    const { applyFixes } = await import('./lint-fix.js');
+    const done = await applyFixes(lintOptions, { dryRun: options.dryRun === true }, io);
+    if (done !== undefined) return done;
+  }
+  const result = await lint(lintOptions);
   io.stdout(
     formatResult(options.format, result, {
       rules,
