@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { fixMigrations } from '../../fix/fix-migrations.js';
 import type { LintOptions } from '../../lint/lint.js';
@@ -14,18 +14,20 @@ import type { CliIO } from '../io.js';
  */
 export async function applyFixes(options: LintOptions, { dryRun }: { dryRun: boolean }, io: CliIO): Promise<number | undefined> {
   const { files } = await fixMigrations(options);
+  const cwd = options.cwd ?? process.cwd();
   const changed = files.filter((f) => f.after !== f.before);
+  // A diff's paths are relative to where it is applied (`git apply`, `patch -p1`).
+  const shown = (path: string): string => (isAbsolute(path) ? relative(cwd, path) || path : path);
   if (dryRun) {
     for (const file of changed) {
-      io.stdout(createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, file.before, file.after, undefined, undefined, { headerOptions: { includeIndex: false, includeUnderline: false, includeFileHeaders: true } }));
+      io.stdout(createTwoFilesPatch(`a/${shown(file.path)}`, `b/${shown(file.path)}`, file.before, file.after, undefined, undefined, { headerOptions: { includeIndex: false, includeUnderline: false, includeFileHeaders: true } }));
     }
     const unfixed = files.flatMap((f) => f.unfixed);
-    for (const { finding, reason } of unfixed) io.stderr(`${finding.file}:${finding.line}:${finding.column}: ${finding.rule}: not fixed: ${reason}\n`);
+    for (const { finding, reason } of unfixed) io.stderr(`${shown(finding.file)}:${finding.line}:${finding.column}: ${finding.rule}: not fixed: ${reason}\n`);
     const fixed = files.reduce((n, f) => n + f.fixed.length, 0);
     io.stderr(`${fixed} finding${fixed === 1 ? '' : 's'} fixable in ${changed.length} file${changed.length === 1 ? '' : 's'}; ${unfixed.length} not (nothing written).\n`);
     return unfixed.some((u) => u.finding.severity === 'error') ? EXIT.findings : EXIT.ok;
   }
-  const cwd = options.cwd ?? process.cwd();
   // Every fix is computed before any file is written: a failure while fixing leaves all files as they were.
   for (const file of changed) await writeFile(resolve(cwd, file.path), file.after);
   const fixed = changed.reduce((n, f) => n + f.fixed.length, 0);
