@@ -219,6 +219,18 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       exitCode = await demoCommand(options, io);
     });
 
+  program
+    .command('lsp')
+    .description('the language server for editors, on stdin/stdout: lint diagnostics as you type, hover, quick fixes (editors/vscode starts it)')
+    .option('--stdio', 'talk over stdin/stdout (the default and only transport; editors pass it)')
+    .addHelpText('after', '\nRuns until the editor closes the connection. Exit codes: 0 closed, 2 could not start.')
+    .action(async () => {
+      // Loaded on use, from the module tree: the protocol packages stay out of every other command (scripts/bundle-cli.mjs).
+      const path = './commands/lsp.js';
+      const { lspCommand } = (await import(path)) as typeof import('./commands/lsp.js');
+      exitCode = await lspCommand();
+    });
+
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { fixMigrations } from '../../fix/fix-migrations.js';
 import type { LintOptions } from '../../lint/lint.js';
 import { EXIT } from '../exit-code.js';
@@ -19,6 +18,8 @@ export async function applyFixes(options: LintOptions, { dryRun }: { dryRun: boo
   // A diff's paths are relative to where it is applied (`git apply`, `patch -p1`).
   const shown = (path: string): string => (isAbsolute(path) ? relative(cwd, path) || path : path);
   if (dryRun) {
+    // Imported here: the bundled CLI keeps it external, so plain lint never loads it.
+    const { createTwoFilesPatch } = await import('diff');
     for (const file of changed) {
       io.stdout(createTwoFilesPatch(`a/${shown(file.path)}`, `b/${shown(file.path)}`, file.before, file.after, undefined, undefined, { headerOptions: { includeIndex: false, includeUnderline: false, includeFileHeaders: true } }));
     }
