@@ -29,6 +29,11 @@ export interface PgtandemConfig {
   /** Who applies native migrations: pgtandem's runner (default), or another tool (`external`). */
   runner: 'pgtandem' | 'external';
   rules: Record<string, RuleSetting>;
+  /**
+   * The project's own rules: files or globs (`./lint-rules/*.ts`), relative to the config file, whose modules
+   * export `defineRule({...})` objects (default export, or a list). Their ids may appear in `rules`.
+   */
+  plugins?: string[];
   /** Runner: `lock_timeout` of every transaction, in milliseconds. */
   lockTimeout?: number;
   /** Runner: `statement_timeout` of every transaction, in milliseconds (0 = none). */
@@ -150,6 +155,7 @@ const KEYS = new Set([
   'assumeInTransaction',
   'runner',
   'rules',
+  'plugins',
   'lockTimeout',
   'statementTimeout',
   'lockRetryDeadline',
@@ -200,7 +206,15 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
     if (input.runner !== 'pgtandem' && input.runner !== 'external') throw new ConfigError(file, 'runner must be "pgtandem" or "external"');
     config.runner = input.runner;
   }
-  if (input.rules !== undefined) config.rules = validateRules(file, input.rules, knownRules);
+  if (input.plugins !== undefined) {
+    const list = typeof input.plugins === 'string' ? [input.plugins] : input.plugins;
+    if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p === '')) {
+      throw new ConfigError(file, 'plugins must be a file or glob, or a list of them (e.g. ["./lint-rules/*.ts"])');
+    }
+    config.plugins = list as string[];
+  }
+  // With plugins, a rule id may be one of theirs: lint checks the ids once they are loaded.
+  if (input.rules !== undefined) config.rules = validateRules(file, input.rules, config.plugins ? undefined : knownRules);
   for (const key of ['lockTimeout', 'statementTimeout', 'lockRetryDeadline', 'batchDelayMs', 'batchTargetMs'] as const) {
     const value = input[key];
     if (value === undefined) continue;
@@ -233,11 +247,11 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
   return config;
 }
 
-function validateRules(file: string, raw: unknown, knownRules: readonly string[]): Record<string, RuleSetting> {
+function validateRules(file: string, raw: unknown, knownRules: readonly string[] | undefined): Record<string, RuleSetting> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(file, 'rules must be an object of rule id → "error" | "warn" | "off"');
   const rules: Record<string, RuleSetting> = {};
   for (const [id, setting] of Object.entries(raw)) {
-    if (!knownRules.includes(id)) throw new ConfigError(file, `unknown rule "${id}" in rules${suggest(id, knownRules)}`);
+    if (knownRules && !knownRules.includes(id)) throw new ConfigError(file, `unknown rule "${id}" in rules${suggest(id, knownRules)}`);
     if (typeof setting !== 'string' || !SETTINGS.has(setting)) throw new ConfigError(file, `rule "${id}" must be "error", "warn" or "off"`);
     rules[id] = setting as RuleSetting;
   }
