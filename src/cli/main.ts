@@ -220,6 +220,17 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     });
 
   program
+    .command('docs')
+    .description('write a Markdown page per lint rule, the project\'s own rules (config "plugins") included, and an index')
+    .requiredOption('--out <dir>', 'the folder to write the pages to (created if missing)')
+    .option('-c, --config <file>', 'use this config file instead of searching for pgtandem.config.json')
+    .addHelpText('after', '\nExit codes: 0 written, 2 usage, configuration or I/O problem (a plugin that does not load).')
+    .action(async (options) => {
+      const { docsCommand } = await import('./commands/docs.js');
+      exitCode = await docsCommand(options, io);
+    });
+
+  program
     .command('lsp')
     .description('the language server for editors, on stdin/stdout: lint diagnostics as you type, hover, quick fixes (editors/vscode starts it)')
     .option('--stdio', 'talk over stdin/stdout (the default and only transport; editors pass it)')

@@ -1,6 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { lint } from '../../src/lint/lint.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -96,5 +98,18 @@ describe('plugins: the project’s own rules', () => {
   it('a glob that matches nothing is an error', async () => {
     const cwd = project({ 'pgtandem.config.json': JSON.stringify({ plugins: ['rules-missing/*.ts'] }), 'migrations/0001_drop.sql': MIGRATION });
     await expect(lint({ paths: ['migrations'], cwd })).rejects.toThrow(/matches no file/);
+  });
+
+  it('pgtandem docs --out writes their pages beside the built-in ones', async () => {
+    const cwd = project({ 'pgtandem.config.json': JSON.stringify({ plugins: ['lint-rules/*.ts'] }), 'lint-rules/no-drop-cascade.ts': NO_CASCADE });
+    let stdout = '';
+    const io: CliIO = { stdout: (t) => void (stdout += t), stderr: () => {}, env: {}, isTTY: false, cwd };
+    expect(await main(['node', 'pgtandem', 'docs', '--out', 'site/rules'], io)).toBe(0);
+    const page = readFileSync(join(cwd, 'site/rules/no-drop-cascade.md'), 'utf8');
+    expect(page).toContain('# no-drop-cascade');
+    expect(page).toContain('DROP VIEW report CASCADE;');
+    expect(existsSync(join(cwd, 'site/rules/ban-drop-table.md'))).toBe(true);
+    expect(readFileSync(join(cwd, 'site/rules/README.md'), 'utf8')).toContain('[no-drop-cascade](no-drop-cascade.md)');
+    expect(stdout).toMatch(/^wrote \d+ rule pages and README.md to site\/rules\n$/);
   });
 });
