@@ -9,6 +9,7 @@ export default defineRule({
   category: 'lock',
   severity: 'warn',
   phases: ['expand', 'migrate', 'contract'],
+  recipe: ['add-index'],
   summary: 'A foreign key whose referencing columns no index leads with.',
   why:
     'PostgreSQL indexes the referenced key, never the referencing columns. Every DELETE of a referenced row, and every UPDATE of its key, then scans the whole referencing table ' +

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,6 +151,14 @@ describe('pgtandem lsp', () => {
     const since = published.length;
     await connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(join(dir, 'pgtandem.config.json')).href, type: FileChangeType.Changed }] });
     expect((await diagnosticsAfter(since)).map((d) => d.code)).toEqual(['require-concurrent-index-creation', 'multiple-ddl-locks-in-transaction', 'require-foreign-key-index']);
+  });
+
+  it('is not part of the bundled CLI, so lint never loads it', () => {
+    const bundle = readFileSync(new URL('../../dist/src/cli/main.bundle.mjs', import.meta.url), 'utf8');
+    expect(bundle).not.toContain('vscode-languageserver');
+    expect(bundle).not.toContain('startLanguageServer');
+    // diff (lint --fix --dry-run) is imported on use only.
+    expect(bundle).not.toMatch(/^import .* from "diff";$/m);
   });
 
   it('shutdown and exit end the server', async () => {
