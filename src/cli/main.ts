@@ -29,7 +29,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .description('lint SQL migrations for dangerous locks, table rewrites and changes that break the running app version')
     .argument('[paths...]', 'migration files, directories or globs (default: migrationsDir from the config)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('pretty'))
-    .option('--pg-version <major>', 'PostgreSQL major version the migrations run on (default: config pgVersion, else 16)')
+    .option('--pg-version <major>', 'PostgreSQL major version the migrations run on, or its release (14.2) for checks of minor-release bugs (default: config pgVersion, else 16)')
     .option('--since <git-ref>', 'lint only migrations added or changed since the merge base with <git-ref>')
     .option('--staged', 'lint only migrations staged in git (for pre-commit hooks)')
     .option('--all', 'also report the migrations at or before the config\'s baseline (shipped history, otherwise replayed only)')
