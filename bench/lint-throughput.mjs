@@ -1,7 +1,8 @@
 // Lint throughput on the real-world corpus, against the floor that bounds it:
 // libpg-query parsing the same files in the same process.
 //   npm run bench:lint [-- <corpus-dir>]
-// Prints MB/s and statements/s for both, and lint time as a multiple of parse time.
+// Prints MB/s and statements/s for both, lint time as a multiple of parse time,
+// and the process's peak resident memory (the corpus linted three times).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,3 +52,5 @@ console.log(`corpus: ${corpus} — ${migrations.length} migrations, ${mb.toFixed
 const parse = await best('libpg-query parse (baseline)', parseAll);
 const linted = await best('pgtandem lint (all rules)', lintAll);
 console.log(`lint / parse: ${(linted / parse).toFixed(2)}×`);
+// ru_maxrss, in KiB on Linux and macOS.
+console.log(`peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);

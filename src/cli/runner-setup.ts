@@ -5,8 +5,8 @@ import { PgtandemError, RunnerError, UsageError } from '../errors.js';
 import { loadConfig, type PgtandemConfig } from '../lint/config.js';
 import { parseDuration } from '../lint/duration.js';
 import { rules } from '../lint/lint.js';
-import { discoverMigrations } from '../migrations/discover.js';
 import type { MigrationFile } from '../migrations/migration.js';
+import { discoverProject } from '../migrations/project.js';
 import { runnerSettings, type RunnerSettings } from '../runner/settings.js';
 import type { CliIO } from './io.js';
 
@@ -21,6 +21,9 @@ export interface RunnerCommandOptions {
 export interface RunnerSession {
   connection: Connection;
   migrations: MigrationFile[];
+  /** The config's history folders (applied by their tools, never run here), and both merged in the order they reach a database. */
+  history: MigrationFile[];
+  replayOrder: MigrationFile[];
   config: PgtandemConfig;
   settings: RunnerSettings;
 }
@@ -39,9 +42,14 @@ export async function withRunnerSession<T>(command: string, options: RunnerComma
       ? resolve(loaded.path ? dirname(loaded.path) : io.cwd, config.migrationsDir)
       : undefined;
   if (!dir) throw new UsageError('no migrations directory: pass --dir <path> or set "migrationsDir" in pgtandem.config.json');
-  const discovery = await discoverMigrations([dir], { assumeInTransaction: config.assumeInTransaction });
-  if (discovery.migrations.length === 0) throw new UsageError(`no migrations found in ${displayPath(io.cwd, dir)}`);
-  const migrations = discovery.migrations.map((m) => ({ ...m, path: displayPath(io.cwd, m.path) }));
+  const base = loaded.path ? dirname(loaded.path) : io.cwd;
+  const project = await discoverProject({ migrationsDir: dir, history: config.history.map((h) => resolve(base, h)) }, { assumeInTransaction: config.assumeInTransaction });
+  // An empty migrationsDir beside a history folder is a project with no phased migration yet: nothing to do, not an error.
+  if (project.migrations.length === 0 && project.history.length === 0) throw new UsageError(`no migrations found in ${displayPath(io.cwd, dir)}`);
+  const shown = new Map(project.replayOrder.map((m) => [m, { ...m, path: displayPath(io.cwd, m.path) }]));
+  const migrations = project.migrations.map((m) => shown.get(m)!);
+  const history = project.history.map((m) => shown.get(m)!);
+  const replayOrder = project.replayOrder.map((m) => shown.get(m)!);
 
   const url = options.databaseUrl ?? io.env.DATABASE_URL;
   if (!url && !options.embedded) {
@@ -64,7 +72,7 @@ export async function withRunnerSession<T>(command: string, options: RunnerComma
   try {
     const connection = await connect(target, `pgtandem ${command}`);
     try {
-      return await work({ connection, migrations, config, settings: runnerSettings(config, connection.serverVersion) });
+      return await work({ connection, migrations, history, replayOrder, config, settings: runnerSettings(config, connection.serverVersion) });
     } catch (error) {
       // Whatever the database or the driver threw outside a planned action (a lost connection, a
       // failing state query) is still a failed job, and its message may quote what it was given.

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { ConnectionError } from '../errors.js';
+import { assertDatabaseUrl } from './database-url.js';
 import { passwordOf, redact } from './redact.js';
 
 /** A connected client for the runner, with its secrets for redaction. */
@@ -18,6 +19,7 @@ export interface Connection {
  * ConnectionError that never shows the password.
  */
 export async function connect(url: string, applicationName: string): Promise<Connection> {
+  assertDatabaseUrl(url);
   const secrets = passwordOf(url);
   const client = new pg.Client({ connectionString: url, application_name: applicationName, connectionTimeoutMillis: 10_000 });
   // An error event after connect (server gone) must not crash the process; the next query fails instead.

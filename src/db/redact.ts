@@ -6,7 +6,8 @@
  * shows goes through here.
  */
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@\s/]*@/gi, '$1:***@');
+  // Up to the last '@' of the authority: a password with an unencoded '@' or ':' is hidden whole.
+  let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^\s/?#]*@/gi, '$1:***@');
   out = out.replace(/\b(password\s*=\s*)('[^']*'|\S+)/gi, '$1***');
   for (const secret of secrets) {
     if (secret.length >= 3) out = out.split(secret).join('***');

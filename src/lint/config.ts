@@ -47,6 +47,12 @@ export interface PgtandemConfig {
   batchTargetMs?: number;
   /** Contract guard: a LIKE pattern matching the `application_name` of the old release's sessions. */
   oldReleaseApplicationName?: string;
+  /** Contract's usage gate (pg_stat_statements): `auto` when readable (default), `required`, or `off`. */
+  usageGate?: 'auto' | 'required' | 'off';
+  /** How long the usage gate watches statements, in milliseconds (default 10 minutes). */
+  usageWindow?: number;
+  /** A role without pg_read_all_stats may satisfy the usage gate with the statements it sees (default false: it refuses). */
+  usageGateOwnStatementsOnly?: boolean;
 }
 
 /** The folders of a project, absolute: the one pgtandem runs and those other tools run. */
@@ -166,6 +172,9 @@ const KEYS = new Set([
   'oldReleaseApplicationName',
   // DESIGN.md §6 spells it so; the same setting.
   'oldVersionApplicationName',
+  'usageGate',
+  'usageWindow',
+  'usageGateOwnStatementsOnly',
 ]);
 
 export function validateConfig(file: string, raw: unknown, knownRules: readonly string[]): PgtandemConfig {
@@ -229,6 +238,19 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
   }
   for (const key of ['oldReleaseApplicationName', 'oldVersionApplicationName'] as const) {
     if (input[key] !== undefined) config.oldReleaseApplicationName = expectString(file, key, input[key]);
+  }
+  if (input.usageGate !== undefined) {
+    if (input.usageGate !== 'auto' && input.usageGate !== 'required' && input.usageGate !== 'off') throw new ConfigError(file, 'usageGate must be "auto", "required" or "off"');
+    config.usageGate = input.usageGate;
+  }
+  if (input.usageWindow !== undefined) {
+    const ms = parseDuration(input.usageWindow);
+    if (ms === undefined || ms === 0) throw new ConfigError(file, `usageWindow must be a duration longer than 0 such as "10min" or "30s", got ${JSON.stringify(input.usageWindow)}`);
+    config.usageWindow = ms;
+  }
+  if (input.usageGateOwnStatementsOnly !== undefined) {
+    if (typeof input.usageGateOwnStatementsOnly !== 'boolean') throw new ConfigError(file, 'usageGateOwnStatementsOnly must be true or false');
+    config.usageGateOwnStatementsOnly = input.usageGateOwnStatementsOnly;
   }
   if (input.smallTableRows !== undefined) {
     if (typeof input.smallTableRows !== 'number' || !Number.isInteger(input.smallTableRows) || input.smallTableRows < 0) {

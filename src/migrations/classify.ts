@@ -67,6 +67,12 @@ function classifyFile(file: SourceFile, signal: Layout | undefined, directory: L
     const name = LAYOUT_READERS.popx.parseName(file);
     if (name) return { layout: 'popx', name };
   }
+  // Drizzle runs every file its journal lists, markers or not (`drizzle-kit generate --custom` writes an
+  // empty one to fill in): a phased file in its folder is Drizzle's to run whole, not pgtandem's.
+  if (signal === 'native' && directory === 'drizzle') {
+    const name = LAYOUT_READERS.drizzle.parseName(file);
+    if (name) return { layout: 'drizzle', name };
+  }
   if (signal === undefined && directory !== undefined && CLAIMS_UNMARKED.has(directory)) {
     const name = LAYOUT_READERS[directory].parseName(file);
     if (name) return { layout: directory, name };

@@ -55,7 +55,7 @@ export async function discoverMigrations(
         skipped.push({ path: target.displayPath, reason });
         continue;
       }
-      const sidecarNoTx = await sidecarDisablesTransaction(dir, entry);
+      const sidecarNoTx = await sidecarDisablesTransaction(dir, entry, listings);
       migrations.push(toMigration(target.displayPath, entry.text, entry.classified, settings, sidecarNoTx));
     }
   });
@@ -147,7 +147,7 @@ async function readDirectory(dir: string, targets: readonly SqlTarget[], listing
     texts.push(decodeMigrationBytes(bytes));
   }
   const files = names.map((base, i) => ({ base, parent, text: texts[i]?.text ?? '' }));
-  const classified = classifyDirectory(files, { drizzleJournal: await exists(join(dir, 'meta', '_journal.json')) });
+  const classified = classifyDirectory(files, { drizzleJournal: (await mayHold(dir, 'meta', listings)) && (await exists(join(dir, 'meta', '_journal.json'))) });
   const entries = new Map<string, DirectoryEntry>();
   files.forEach((file, i) => {
     entries.set(file.base, { file, text: texts[i] as MigrationText, classified: classified[i] as Classified });
@@ -155,10 +155,12 @@ async function readDirectory(dir: string, targets: readonly SqlTarget[], listing
   return entries;
 }
 
-async function sidecarDisablesTransaction(dir: string, entry: DirectoryEntry): Promise<boolean> {
+async function sidecarDisablesTransaction(dir: string, entry: DirectoryEntry, listings: DirectoryListings): Promise<boolean> {
   const sidecar = LAYOUT_READERS[entry.classified.layout].sidecar;
   if (!sidecar) return false;
-  const text = await readFile(join(dir, sidecar.fileName(entry.file)), 'utf8').catch(() => undefined);
+  const name = sidecar.fileName(entry.file);
+  if (!(await mayHold(dir, name, listings))) return false;
+  const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
   return text !== undefined && sidecar.disablesTransaction(text);
 }
 
@@ -194,6 +196,16 @@ async function mapConcurrently<T>(items: readonly T[], limit: number, work: (ite
     while (next < items.length) await work(items[next++] as T);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Whether `dir`'s listing (already read for its siblings) has an entry `name`, so
+ * that a file most directories lack costs no failed system call (and no thrown
+ * error) per directory; true when the listing cannot say.
+ */
+async function mayHold(dir: string, name: string, listings: DirectoryListings): Promise<boolean> {
+  const entries = await listings.list(dir).catch(() => undefined);
+  return entries === undefined || entries.some((entry) => entry.name === name);
 }
 
 async function exists(path: string): Promise<boolean> {

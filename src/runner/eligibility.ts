@@ -77,7 +77,7 @@ export function checkChecksums(files: readonly MigrationFile[], records: readonl
     if (!file || record.state === 'aborted') continue;
     const phases = PHASES.filter((phase) => {
       const ran = record.phases[phase];
-      return ran !== undefined && ran.checksum !== sectionChecksum(file, phase);
+      return ran !== undefined && !nothingCommitted(record, phase) && ran.checksum !== sectionChecksum(file, phase);
     });
     if (phases.length === 0) continue;
     // A script migration's checksum covers the whole file: no edit is confined to a phase that has not run.
@@ -90,6 +90,16 @@ export function checkChecksums(files: readonly MigrationFile[], records: readonl
       `refusing to run: ${changed.join(', ')} changed after it ran; restore the text that ran and put the change in a new migration`,
     );
   }
+}
+
+/**
+ * A phase that started and failed before its first action committed left
+ * nothing behind (each action's transaction rolled back; a failed
+ * non-transactional one is made rerun-safe), so its section may still be
+ * fixed: the usual way out of a statement that fails.
+ */
+export function nothingCommitted(record: MigrationRecord, phase: Phase): boolean {
+  return record.checkpoint?.phase === phase && record.checkpoint.actionsDone === 0 && record.backfill === null;
 }
 
 /** Orders version keys (`0003`, `2.1`) numerically; a key without digits compares as text. */

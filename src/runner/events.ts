@@ -19,4 +19,8 @@ export type RunnerEvent =
   | { type: 'lock-retry'; label: string; notice: LockRetryNotice }
   | { type: 'backfill-progress'; label: string; progress: BackfillProgress }
   | { type: 'guard-skipped'; reason: string }
-  | { type: 'guard-waiting'; sessions: BlockingSession[] };
+  | { type: 'guard-waiting'; sessions: BlockingSession[] }
+  /** The usage gate watches pg_stat_statements for `remainingMs` more (of a `windowMs` window, begun at migrate's snapshot with `sinceMigrate`). */
+  | { type: 'usage-watching'; objects: number; windowMs: number; remainingMs: number; sinceMigrate: boolean }
+  /** No statement used what contract removes during the window. */
+  | { type: 'usage-clear'; objects: string[]; windowMs: number };

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { PgtandemError, RunnerError } from '../errors.js';
+import { InterruptedError, PgtandemError, RunnerError } from '../errors.js';
 import { redact } from '../db/redact.js';
 import type { BackfillCursor, BackfillEngine } from './backfill-engine.js';
 import type { RunnerEvent } from './events.js';
@@ -31,11 +31,21 @@ export interface ExecutorContext {
  */
 export async function executePlan(plan: PhasePlan, startAt: number, cursor: { action: string; cursor: unknown } | null, context: ExecutorContext): Promise<void> {
   const { migration, phase } = plan;
+  let lastRowsDone: number | undefined;
+  const onEvent = context.onEvent;
+  context = {
+    ...context,
+    onEvent: (event) => {
+      if (event.type === 'backfill-progress') lastRowsDone = event.progress.rowsDone;
+      onEvent?.(event);
+    },
+  };
   for (let index = startAt; index < plan.actions.length; index++) {
     const action = plan.actions[index]!;
-    const label = action.script ? `${migration.path} export ${action.script.exportName}` : `${migration.path} ${action.id} (line ${action.line})`;
+    const label = action.script ? `${migration.path} export ${action.script.exportName}` : `${migration.path}:${action.line} ${action.id}`;
+    const done = `${index} of ${plan.actions.length} action${plan.actions.length === 1 ? '' : 's'} done`;
     if (context.signal?.aborted) {
-      throw new RunnerError('PHASE_FAILED', `${migration.path}: stopped before ${action.id} (line ${action.line}) on request; ${index} of ${plan.actions.length} actions done — rerun to resume`);
+      throw new InterruptedError(`${migration.path}:${action.line} ${action.id}: ${phase} stopped on request before this action; ${done} — rerun pgtandem ${phase} to resume`);
     }
     const retry: LockRetryContext = {
       client: context.client,
@@ -50,7 +60,7 @@ export async function executePlan(plan: PhasePlan, startAt: number, cursor: { ac
       if (action.kind === 'backfill') {
         const result = await runBackfillAction(plan, action, label, retry, cursor?.action === action.id ? (cursor.cursor as BackfillCursor) : undefined, context);
         // A backfill stopped by the signal returns unfinished: its cursor is saved, the action is not done.
-        if (!result.done) throw new RunnerError('PHASE_FAILED', `${label}: backfill stopped on request after ${result.rowsDone} rows; rerun to resume from its cursor`);
+        if (!result.done) throw interrupted(label, phase, result.rowsDone);
         await context.state.checkpoint(migration.version, phase, index + 1);
       } else if (action.script) {
         // A lock_not_available anywhere in the function rolls it all back and calls it again.
@@ -61,7 +71,12 @@ export async function executePlan(plan: PhasePlan, startAt: number, cursor: { ac
         });
       } else if (action.transactional) {
         await transactionRunner(retry)(async (client) => {
-          await client.query(action.sql);
+          // One statement at a time inside the transaction, so a failure names its own line.
+          for (const [i, statement] of action.statements.entries()) {
+            await client.query(statement.text).catch((error: unknown) => {
+              throw Object.assign(error as object, { statementLine: action.statementLines[i] });
+            });
+          }
           await context.state.checkpoint(migration.version, phase, index + 1);
         });
       } else {
@@ -69,7 +84,11 @@ export async function executePlan(plan: PhasePlan, startAt: number, cursor: { ac
         await context.state.checkpoint(migration.version, phase, index + 1);
       }
     } catch (error) {
-      throw asRunnerError(error, label, context.secrets ?? []);
+      // A cancelled deploy stops the batch loop or the lock retries by aborting them: that is an interruption, not a failure.
+      if (context.signal?.aborted && (isAbortError(error) || error instanceof InterruptedError)) {
+        throw error instanceof InterruptedError ? error : interrupted(label, phase, lastRowsDone);
+      }
+      throw asRunnerError(error, action.script ? label : `${migration.path}:${(error as { statementLine?: number }).statementLine ?? action.line} ${action.id}`, context.secrets ?? []);
     }
     context.onEvent?.({ type: 'action-done', migration, action, ...(skipped ? { skipped } : {}) });
   }
@@ -123,7 +142,7 @@ async function runBackfillAction(
 export async function checkBackfills(plans: readonly PhasePlan[], client: pg.ClientBase, engine: BackfillEngine | undefined): Promise<void> {
   for (const plan of plans) {
     for (const action of plan.actions) {
-      if (action.kind === 'backfill') await planOneBackfill(engine, client, action, `${plan.migration.path} ${action.id} (line ${action.line})`);
+      if (action.kind === 'backfill') await planOneBackfill(engine, client, action, `${plan.migration.path}:${action.line} ${action.id}`);
     }
   }
 }
@@ -152,4 +171,13 @@ function asRunnerError(error: unknown, label: string, secrets: readonly string[]
   const detail = pgError.detail ? ` — ${pgError.detail}` : '';
   const message = redact(`${label} failed: ${pgError.message ?? String(error)}${sqlstate}${detail}`, secrets);
   return new RunnerError('PHASE_FAILED', message, { cause: error });
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
+
+function interrupted(label: string, phase: string, rowsDone: number | undefined): InterruptedError {
+  const progress = rowsDone === undefined ? 'what finished is checkpointed' : `the backfill's cursor is saved after ${rowsDone.toLocaleString('en-US')} rows`;
+  return new InterruptedError(`${label}: ${phase} stopped on request; ${progress} — rerun pgtandem ${phase} to resume`);
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { RunnerError } from '../errors.js';
+import { InterruptedError, RunnerError } from '../errors.js';
 import { formatDuration } from '../lint/duration.js';
 import type { QualifiedName } from '../sql/names.js';
 import type { TransactionRunner } from './backfill-engine.js';
@@ -46,7 +46,7 @@ export async function withLockRetry<T>(context: LockRetryContext, attempt: () =>
       const blockers = named.length > 0 ? named : await likelyLockHolders(context.client, context.settings.lockTimeout / 1000).catch(() => []);
       const left = deadline - Date.now();
       if (context.signal?.aborted) {
-        throw new RunnerError('PHASE_FAILED', `${context.label}: stopped on request while waiting for its locks; nothing of it was applied — rerun to resume`, { cause: error });
+        throw new InterruptedError(`${context.label}: stopped on request while waiting for its locks; nothing of it was applied — rerun to resume`, { cause: error });
       }
       if (left <= 0) {
         const list =

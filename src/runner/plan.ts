@@ -27,6 +27,8 @@ export interface Action {
   expectedLocks: TableLock[];
   /** 1-based line of the first statement, for messages. */
   line: number;
+  /** 1-based line of each statement, so a failure names the one that failed. */
+  statementLines: number[];
   /** Kind `script`: the export to call (no SQL, no statements, locks unknown before it runs). */
   script?: ScriptPhase;
 }
@@ -82,6 +84,7 @@ export function planScriptPhase(file: MigrationFile, phase: Phase, exports: Part
     statements: [],
     expectedLocks: [],
     line: 1,
+    statementLines: [],
     script,
   };
   return {
@@ -123,6 +126,7 @@ export function planPhase(file: MigrationFile, phase: Phase, options: PlanOption
       statements: list,
       expectedLocks: mergeLocks(list.flatMap((statement) => tableLocks(statement))),
       line: source.position(list[0]!.start).line,
+      statementLines: list.map((statement) => source.position(statement.start).line),
     });
   };
   const flush = (): void => {

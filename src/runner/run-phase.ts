@@ -2,11 +2,11 @@ import type pg from 'pg';
 import { redact } from '../db/redact.js';
 import { describePhasedFile, PHASED_FILE_FIX, phasedSections } from '../migrations/foreign-tool.js';
 import type { MigrationFile } from '../migrations/migration.js';
-import { RunnerError } from '../errors.js';
+import { InterruptedError, RunnerError } from '../errors.js';
 import type { Phase } from '../migrations/phase.js';
 import { loadParser } from '../sql/pg-parser.js';
 import type { BackfillEngine } from './backfill-engine.js';
-import { checkOldReleaseGone, type ContractGuard } from './contract-guard.js';
+import { checkContractGuards, type ContractGuard } from './contract-guard.js';
 import { checkChecksums, eligibleMigrations, STATE_AFTER } from './eligibility.js';
 import type { RunnerEvent } from './events.js';
 import { checkBackfills, executePlan } from './executor.js';
@@ -14,6 +14,7 @@ import { planPhase, planScriptPhase, type PhasePlan } from './plan.js';
 import { loadScriptMigration } from '../migrations/load-script.js';
 import { acquireRunnerLock, releaseRunnerLock } from './runner-lock.js';
 import type { RunnerSettings } from './settings.js';
+import { keepUsageSnapshot } from './usage-gate.js';
 import { MigrationState, type MigrationRecord } from './state.js';
 
 export interface PhaseRunOptions {
@@ -32,6 +33,8 @@ export interface PhaseRunOptions {
   backfill?: BackfillEngine;
   /** Contract only. */
   guard?: ContractGuard;
+  /** Migrate only: keep a pg_stat_statements snapshot before it runs (when the extension can be read). */
+  keepUsageSnapshot?: boolean;
   onEvent?(event: RunnerEvent): void;
   secrets?: readonly string[];
   /** Stops between actions (and between backfill batches); the run then fails resumably. */
@@ -74,8 +77,21 @@ export async function runPhase(options: PhaseRunOptions): Promise<PhaseRunResult
     const files = eligibleMigrations(phase, options.migrations, records, options.to);
     const plans = await planMigrations(files, options);
     if (phase === 'migrate') await checkBackfills(plans, client, options.backfill);
-    if (phase === 'contract' && plans.length > 0 && options.guard) await checkOldReleaseGone(client, options.guard, options.onEvent);
-    for (const plan of plans) await runPlan(plan, state, options);
+    if (phase === 'contract' && plans.length > 0 && options.guard) await checkContractGuards(client, options.guard, plans, options.migrations, options.onEvent, options.signal);
+    // Where a later contract's usage gate may start its window (contract --usage-since migrate): before the
+    // backfills, which the gate knows as pgtandem's own, so that a use while they run counts too.
+    if (phase === 'migrate' && plans.length > 0 && options.keepUsageSnapshot) {
+      // A snapshot that cannot be kept costs contract --usage-since migrate, not the backfill: say so and go on.
+      await keepUsageSnapshot(client).catch((error: unknown) =>
+        options.onEvent?.({ type: 'guard-skipped', reason: `usage gate: could not keep a pg_stat_statements snapshot for contract --usage-since migrate: ${error instanceof Error ? error.message : String(error)}` }),
+      );
+    }
+    for (const [index, plan] of plans.entries()) {
+      if (options.signal?.aborted) {
+        throw new InterruptedError(`${phase} stopped on request before ${plan.migration.path}; ${index} of ${plans.length} migrations done — rerun pgtandem ${phase} to go on`);
+      }
+      await runPlan(plan, state, options);
+    }
     return { phase, plans, resumeAt: resumePoints(phase, records) };
   } finally {
     await releaseRunnerLock(client).catch(() => {});
@@ -101,7 +117,7 @@ async function runPlan(plan: PhasePlan, state: MigrationState, options: PhaseRun
     });
   } catch (error) {
     const message = redact(error instanceof Error ? error.message : String(error), options.secrets ?? []);
-    await state.finishEvent(event, 'failed', message).catch(() => {});
+    await state.finishEvent(event, error instanceof InterruptedError ? 'interrupted' : 'failed', message).catch(() => {});
     throw error;
   }
   await state.finishPhase(migration.version, phase, STATE_AFTER[phase]);

@@ -30,6 +30,11 @@ export async function releaseRunnerLock(client: pg.ClientBase): Promise<void> {
   await client.query('SELECT pg_advisory_unlock($1)', [RUNNER_LOCK_KEY]);
 }
 
+/** Whether a runner is at work on this database now (it holds the lock); status reads it, never takes it. */
+export async function runnerActive(client: pg.ClientBase): Promise<boolean> {
+  return (await lockHolder(client)) !== undefined;
+}
+
 async function lockHolder(client: pg.ClientBase): Promise<{ pid: number; application_name: string; since: Date } | undefined> {
   // A one-part bigint key is stored as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
   const { rows } = await client.query<{ pid: number; application_name: string; since: Date }>(

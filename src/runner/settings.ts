@@ -1,4 +1,5 @@
 import type { PgtandemConfig } from '../lint/config.js';
+import type { UsageGateSettings } from './usage-gate.js';
 
 /** What the executor needs to know about timeouts, retries and batches, all durations in milliseconds. */
 export interface RunnerSettings {
@@ -30,5 +31,18 @@ export function runnerSettings(config: PgtandemConfig, serverVersion: number): R
     batchDelayMs: config.batchDelayMs ?? DEFAULT_RUNNER_SETTINGS.batchDelayMs,
     batchTargetMs: config.batchTargetMs ?? DEFAULT_RUNNER_SETTINGS.batchTargetMs,
     pgVersion: serverVersion,
+  };
+}
+
+/** The usage gate's window when neither --usage-window nor config usageWindow says: long enough for hourly-ish traffic to show. */
+export const DEFAULT_USAGE_WINDOW_MS = 10 * 60_000;
+
+/** Contract's usage gate from the config, with the flags' window and start (already parsed) winning. */
+export function usageGateSettings(config: PgtandemConfig, flags: { windowMs?: number; since?: 'migrate' }): UsageGateSettings {
+  return {
+    mode: config.usageGate ?? 'auto',
+    windowMs: flags.windowMs ?? config.usageWindow ?? DEFAULT_USAGE_WINDOW_MS,
+    ownStatementsOnly: config.usageGateOwnStatementsOnly ?? false,
+    ...(flags.since ? { since: flags.since } : {}),
   };
 }

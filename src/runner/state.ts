@@ -30,6 +30,19 @@ export interface MigrationRecord {
 
 export type EventResult = 'running' | 'succeeded' | 'failed' | 'interrupted';
 
+/** One phase run from the event log: who ran it, how it ended, and its error. */
+export interface PhaseRun {
+  version: string;
+  phase: Phase;
+  result: EventResult;
+  /** One or more lines: the failing statement's file:line and the server's message, already redacted. */
+  error?: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** `application_name@hostname` of the runner. */
+  by: string;
+}
+
 interface MigrationsTable {
   version: string;
   name: string;
@@ -149,7 +162,17 @@ export class MigrationState {
    */
   async beginPhase(version: string, phase: Phase, checksum: string): Promise<MigrationRecord> {
     const record = await this.get(version);
-    if (record.checkpoint?.phase === phase) return record;
+    if (record.checkpoint?.phase === phase) {
+      // Resuming: the checksum stands, unless nothing of the phase committed and its section was fixed since.
+      const started = record.phases[phase];
+      if (record.checkpoint.actionsDone > 0 || record.backfill !== null || !started || started.checksum === checksum) return record;
+      await this.db
+        .updateTable('pgtandem.migrations')
+        .set({ phases: JSON.stringify({ ...record.phases, [phase]: { ...started, checksum } }), updated_at: sql`now()` })
+        .where('version', '=', version)
+        .execute();
+      return this.get(version);
+    }
     const phases = phase === 'expand' ? {} : { ...record.phases };
     phases[phase] = { checksum, startedAt: new Date().toISOString() };
     const state = record.state === 'aborted' && phase === 'expand' ? 'pending' : record.state;
@@ -193,6 +216,41 @@ export class MigrationState {
       .execute();
   }
 
+  /**
+   * Records a migration that was applied outside the runner (`pgtandem
+   * baseline`) as contracted: expand, migrate and contract finished at `at`,
+   * each with the checksum of its section as the file reads now, and an
+   * event (phase `baseline`) saying who did it. Replaces only a record still
+   * pending; the caller checks the rest.
+   */
+  async adopt(version: string, name: string, path: string, checksums: Record<Exclude<Phase, 'abort'>, string>, at: string): Promise<void> {
+    const phases = JSON.stringify(Object.fromEntries(Object.entries(checksums).map(([phase, checksum]) => [phase, { checksum, startedAt: at, finishedAt: at }])));
+    await this.db
+      .insertInto('pgtandem.migrations')
+      .values({ version, name, path, state: 'contracted', phases, checkpoint_actions: 0, backfill: null, checkpoint_phase: null })
+      .onConflict((oc) =>
+        oc
+          .column('version')
+          .doUpdateSet({ name, path, state: 'contracted', phases, checkpoint_phase: null, checkpoint_actions: 0, backfill: null, updated_at: sql`now()` })
+          .where('pgtandem.migrations.state', '=', 'pending'),
+      )
+      .execute();
+    await this.db
+      .insertInto('pgtandem.events')
+      .values({
+        version,
+        phase: 'baseline',
+        db_user: sql<string>`current_user`,
+        application_name: sql<string>`current_setting('application_name')`,
+        hostname: hostname(),
+        result: 'succeeded',
+        finished_at: sql<Date>`clock_timestamp()`,
+        duration_ms: 0,
+        error: null,
+      })
+      .execute();
+  }
+
   /** Opens an event for one phase run: who (database user, application_name, host) and when. */
   async startEvent(version: string, phase: Phase): Promise<string> {
     const row = await this.db
@@ -214,7 +272,7 @@ export class MigrationState {
   }
 
   /** Closes an event with its result; an event left `running` is a run that died (see closeInterruptedEvents). */
-  async finishEvent(id: string, result: 'succeeded' | 'failed', error?: string): Promise<void> {
+  async finishEvent(id: string, result: Exclude<EventResult, 'running'>, error?: string): Promise<void> {
     await this.db
       .updateTable('pgtandem.events')
       .set({
@@ -238,6 +296,23 @@ export class MigrationState {
       .where('result', '=', 'running')
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
+  }
+
+  /** The latest phase run of each migration, newest first per version; empty before the first run. */
+  async lastRuns(): Promise<PhaseRun[]> {
+    if (!(await this.exists())) return [];
+    const { rows } = await sql<{ version: string; phase: string; result: string; error: string | null; started_at: Date; finished_at: Date | null; application_name: string; hostname: string }>`
+      SELECT DISTINCT ON (version) version, phase, result, error, started_at, finished_at, application_name, hostname
+        FROM pgtandem.events ORDER BY version, id DESC`.execute(this.db);
+    return rows.map((row) => ({
+      version: row.version,
+      phase: row.phase as Phase,
+      result: row.result as EventResult,
+      ...(row.error ? { error: row.error } : {}),
+      startedAt: new Date(row.started_at).toISOString(),
+      ...(row.finished_at ? { finishedAt: new Date(row.finished_at).toISOString() } : {}),
+      by: `${row.application_name || 'unnamed'}@${row.hostname}`,
+    }));
   }
 
   private async get(version: string): Promise<MigrationRecord> {

@@ -1,7 +1,6 @@
-import { parsePlPgSQLSync } from 'libpg-query';
 import type { Node } from '@pgsql/types';
 import { ByteOffsets } from './byte-offsets.js';
-import { parseSql } from './pg-parser.js';
+import { parsePlPgSql, parseSql } from './pg-parser.js';
 import type { Statement } from './statement.js';
 import type { Token } from './token.js';
 import { lexForgiving } from './lex-forgiving.js';
@@ -35,7 +34,7 @@ function statementsIn(parent: Statement, routine: { kind: 'do' | 'function'; lan
   if (routine.language !== 'plpgsql') return [];
   let tree: unknown;
   try {
-    tree = parsePlPgSQLSync(parent.text);
+    tree = parsePlPgSql(parent.text);
   } catch {
     // An invalid body fails at CREATE FUNCTION / DO time; the statement itself parsed, so say nothing more here.
     return [];

@@ -51,6 +51,8 @@ export function shadowProvider(options: { shadow?: string; shadowUrl?: string; e
     if (!/^[a-z0-9][\w.\-/:@]*$/i.test(image)) throw new UsageError(`--shadow docker:<image> needs an image, e.g. docker:postgres:16 (got "${shadow}")`);
     return { kind: 'docker', image };
   }
+  // A URL given here would be echoed with its password: name the flag it belongs to instead.
+  if (shadow.includes('://')) throw new UsageError('--shadow takes url, embedded or docker:<image>; pass the server itself with --shadow-url <url> (or SHADOW_DATABASE_URL)');
   throw new UsageError(`unknown --shadow "${shadow}" (expected url, embedded or docker:<image>)`);
 }
 
@@ -61,14 +63,14 @@ export function shadowProvider(options: { shadow?: string; shadowUrl?: string; e
  * {@link shadowProvider} chooses without `--shadow`. `purpose` names the
  * sessions (`pgtandem verify`) and the scratch databases (`pgtandem_verify_…`).
  */
-export async function openShadowServer(provider: ShadowProvider | string | undefined, purpose = 'verify'): Promise<ShadowServer> {
+export async function openShadowServer(provider: ShadowProvider | string | undefined, purpose = 'verify', embeddedFlags?: string[]): Promise<ShadowServer> {
   const chosen = typeof provider === 'object' ? provider : shadowProvider(provider ? { shadowUrl: provider } : {});
   switch (chosen.kind) {
     case 'url':
       return serverAt(chosen.url, 'url', purpose, async () => {});
     case 'embedded': {
       const { startEmbeddedPostgres } = await import('../db/embedded-postgres.js');
-      const embedded = await startEmbeddedPostgres();
+      const embedded = await startEmbeddedPostgres(embeddedFlags ? { postgresFlags: embeddedFlags } : {});
       return startedServer(embedded.url, 'embedded', purpose, embedded.stop);
     }
     case 'docker': {

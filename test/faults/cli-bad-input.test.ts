@@ -9,6 +9,9 @@ import { tempDir } from '../support/temp-dir.js';
 const PASSWORD = 'hunter2-Zq9';
 const UNREACHABLE = `postgres://app:${PASSWORD}@127.0.0.1:1/shop`;
 const MALFORMED = `postgres://app:${PASSWORD}@[not-a-host/shop`;
+// Issue 15: a password with an unencoded '@' and ':' — where the parse breaks is inside the password.
+const SPLIT_PASSWORD = 'Qj5@Wr8:Zt3';
+const MALFORMED_PASSWORD = `postgres://u:${SPLIT_PASSWORD}@[bad/db`;
 
 function project(files: Record<string, string>): string {
   const dir = tempDir('pgtandem-faults-cli-');
@@ -35,13 +38,26 @@ describe('the password of a database URL never appears in any output', () => {
   it.each(commands.flatMap(([name, args]) => [
     [name, 'unreachable', [...args, UNREACHABLE]],
     [name, 'malformed', [...args, MALFORMED]],
-  ]))('%s, %s URL: exit 2, one line, no password', async (_name, _kind, args) => {
+    [name, 'unencoded @ in the password', [...args, MALFORMED_PASSWORD]],
+  ]))('%s, %s URL: exit 2, one line, no password', async (_name, kind, args) => {
     const dir = project(MIGRATION);
     const run = await runCli(args as string[], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    for (const part of SPLIT_PASSWORD.split(/[@:]/)) expect(run.stdout + run.stderr).not.toContain(part);
+    // A URL that does not parse is a usage error that says so, not an internal error.
+    expect(run.stderr).not.toContain('internal error');
+    if (kind !== 'unreachable') expect(run.stderr).toContain('does not parse as a URL');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^pgtandem: /);
+  });
+
+  it('verify --shadow given a URL: points at --shadow-url without echoing it', async () => {
+    const dir = project(MIGRATION);
+    const run = await runCli(['verify', 'db', '--shadow', MALFORMED_PASSWORD], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--shadow-url');
+    for (const part of SPLIT_PASSWORD.split(/[@:]/)) expect(run.stderr).not.toContain(part);
   });
 
   it('from DATABASE_URL too', async () => {

@@ -2,29 +2,73 @@ import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../support/runner-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
-// `pgtandem demo` against the test server (a scratch database it creates and drops),
-// as README's first command runs it against an embedded one.
-describe('pgtandem demo', () => {
+// `pgtandem demo` against the test server (a scratch database it creates and drops), as README's first
+// command runs it against an embedded one. PGTANDEM_DEMO_QUICK shortens its pauses and its data.
+// Six demos run side by side (each a fleet of app connections): on a busy machine one may take a minute or two.
+describe('pgtandem demo', { timeout: 180_000 }, () => {
   const serverUrl = inject('databaseUrl');
+  const demo = (...args: string[]) => runCli(['demo', ...args], { cwd: tempDir('pgtandem-demo-test-'), env: { PGTANDEM_DEMO_QUICK: '1' } });
 
-  it('walks a rolling deploy: expand, canary, batched migrate, contract once v1 has drained — no request fails', async () => {
-    const run = await runCli(['demo', '--database-url', serverUrl], { cwd: tempDir('pgtandem-demo-test-') });
+  it.concurrent('walks a canary deploy by default: expand, canary, batched migrate, contract once v1 has drained — no request fails', async () => {
+    const run = await demo('--database-url', serverUrl);
     expect(run.stderr).not.toContain(new URL(serverUrl).password || '\u0000');
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     for (const stage of ['expand (v1 still live)', 'canary: 1 of 8 instances on v2', 'migrate: batched backfill', 'contract (only v2 live)']) {
       expect(run.stdout).toContain(stage);
     }
     expect(run.stdout).toContain('3 pending migrations: 0 errors');
     expect(run.stdout).toMatch(/backfill public\.users: [\d,]+ rows changed in \d+ batches, done/);
+    expect(run.stdout).toContain('Guard: contract waits for the last v1 session');
     expect(run.stdout).toMatch(/No request failed because of the schema change \([\d,]+ requests\)/);
   });
 
-  it('with --fail-canary, rolls v2 back and aborts; v1 never fails', async () => {
-    const run = await runCli(['demo', '--fail-canary', '--database-url', serverUrl], { cwd: tempDir('pgtandem-demo-test-') });
-    expect(run.code).toBe(0);
+  it.concurrent('with --fail-canary, rolls v2 back and aborts; v1 never fails', async () => {
+    const run = await demo('--fail-canary', '--database-url', serverUrl);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/the canary fails \d+ of \d+ requests: roll v2 back/);
     expect(run.stdout).toContain('abort done: 0004_orders_total_not_negative');
     expect(run.stdout).not.toContain('contract (only v2 live)');
     expect(run.stdout).toMatch(/No request failed because of the schema change/);
+  });
+
+  it.concurrent('--strategy flag (its own embedded server, with pg_stat_statements): the usage gate refuses contract at 50%, lets it go at 100%', async () => {
+    const run = await demo('--strategy', 'flag');
+    expect(run.code, run.stderr).toBe(0);
+    const refusal = run.stdout.slice(run.stdout.indexOf('▸ contract at flag 50%: refused by the usage gate'), run.stdout.indexOf('▸ flag at 100%'));
+    expect(refusal).toContain('refusing to contract: the application still uses what contract removes');
+    expect(refusal).toMatch(/column public\.users\.name: \d+ call\(s\) of "SELECT id, email, name FROM users WHERE id = \$1"/);
+    expect(run.stderr).toMatch(/usage gate: no statement used .*column public\.users\.name in the last 1s/);
+    expect(run.stdout).toContain('contract done: 0005_rename_users_name_to_full_name');
+    expect(run.stdout).toContain('Guard: application_name cannot tell the flag at 0% from 100%');
+    expect(run.stdout).toMatch(/No request failed because of the schema change/);
+  });
+
+  it.concurrent('--strategy blue-green: contract is refused while blue is warm, runs once blue is torn down', async () => {
+    const run = await demo('--strategy', 'blue-green', '--database-url', serverUrl);
+    expect(run.code, run.stderr).toBe(0);
+    const refusal = run.stdout.slice(run.stdout.indexOf('▸ contract while blue is warm: refused'), run.stdout.indexOf('▸ blue torn down'));
+    expect(refusal).toMatch(/8 session\(s\) of the old release \(application_name LIKE 'shop@v1%'\) still connected/);
+    expect(run.stdout).toContain('contract done: 0005_rename_users_name_to_full_name');
+    expect(run.stdout).toMatch(/No request failed because of the schema change/);
+  });
+
+  it.concurrent.each([
+    ['rolling', ['rolling: 3 of 8 instances on v2', 'rolled out: v1 drained, 8 of 8 on v2', 'contract (only v2 live)']],
+    ['recreate', ['stop v1 (downtime begins)', 'contract (nothing running)', 'start v2: 8 instances (downtime ends)']],
+  ])('--strategy %s', async (strategy, stages) => {
+    const run = await demo('--strategy', strategy, '--database-url', serverUrl);
+    expect(run.code, run.stderr).toBe(0);
+    for (const stage of stages) expect(run.stdout).toContain(`▸ ${stage}`);
+    expect(run.stdout).toContain('contract done: 0005_rename_users_name_to_full_name');
+    expect(run.stdout).toMatch(/No request failed because of the schema change/);
+  });
+
+  it('a strategy it does not know, or --fail-canary with another: one line, exit 2', async () => {
+    const unknown = await demo('--strategy', 'big-bang');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toBe('pgtandem: --strategy: expected one of rolling, canary, blue-green, flag, recreate, got "big-bang"');
+    const mixed = await demo('--strategy', 'flag', '--fail-canary');
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('--fail-canary goes with --strategy canary');
   });
 });

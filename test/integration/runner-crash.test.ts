@@ -80,7 +80,7 @@ describe('crash safety', () => {
     });
     const failed = await runCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: crashed.url } });
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toContain('0002_accounts_email_key.sql expand#1 (line 2) failed: could not create unique index "accounts_email_key" (SQLSTATE 23505)');
+    expect(failed.stderr).toContain('0002_accounts_email_key.sql:2 expand#1 failed: could not create unique index "accounts_email_key" (SQLSTATE 23505)');
     expect(await schemaShape(crashed.client)).toContain('index accounts_email_key on accounts INVALID');
     const before = await crashed.client.query(`SELECT 'accounts_email_key'::regclass::oid AS oid`);
 
@@ -129,7 +129,8 @@ describe('crash safety', () => {
     expect(abort.stderr).toContain('cannot abort: the contract phase of 0004_tags.sql has started');
 
     const rerun = await cli(crashed, 'contract', '--lock-wait', '60s', '--old-release', 'shop@v1%');
-    expect(rerun.stderr).toBe('');
+    // Only warnings: this server has no pg_stat_statements, and the usage gate says so before the DROP COLUMN.
+    expect(rerun.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('pgtandem: warning:'))).toEqual([]);
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toContain('0004_tags.sql (3 actions, resuming after 2 finished)');
     const tagsShape = async (db: TestDatabase) => (await schemaShape(db.client)).filter((line) => line.includes('tags'));
@@ -152,8 +153,11 @@ describe('crash safety', () => {
       const stopped = await expand.done;
       expect(stopped.code).toBe(1);
       expect(stopped.stderr).toContain('SIGTERM: stopping after the current step');
-      expect(stopped.stderr).toContain('0001_orders.sql: stopped before expand#4 (line 7) on request; 3 of 4 actions done — rerun to resume');
-      expect((await status(dir, db.url)).migrations[0]!.inProgress).toEqual({ phase: 'expand', actionsDone: 3 });
+      expect(stopped.stderr).toContain('0001_orders.sql:7 expand#4: expand stopped on request before this action; 3 of 4 actions done — rerun pgtandem expand to resume');
+      const after = (await status(dir, db.url)).migrations[0]!;
+      expect(after.inProgress).toEqual({ phase: 'expand', actionsDone: 3 });
+      // Recorded as an interruption in words, not as a failure.
+      expect(after.lastRun).toMatchObject({ phase: 'expand', result: 'interrupted', rerunCanHelp: true, advice: 'rerun pgtandem expand to resume' });
 
       const rerun = await runCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: db.url } });
       expect(rerun.code).toBe(0);

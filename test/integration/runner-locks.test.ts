@@ -54,7 +54,7 @@ describe('lock_timeout, retries and the deadline', () => {
 
     const result = await runCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: db.url } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('0002_audit.sql expand#3 (line 4): could not get its locks within lockRetryDeadline (1s');
+    expect(result.stderr).toContain('0002_audit.sql:4 expand#3: could not get its locks within lockRetryDeadline (1s');
     expect(result.stderr).toContain(`pid ${rows[0]!.pid}  application_name "reporting-job"  idle in transaction, transaction open`);
     expect(result.stderr).toContain('query: LOCK TABLE users IN ACCESS SHARE MODE');
 
@@ -117,7 +117,7 @@ describe('lock_timeout, retries and the deadline', () => {
     writeFileSync(join(dir, '0004_too_slow.sql'), '-- pgtandem:expand\nCREATE TABLE too_slow (id int);\nSELECT pg_sleep(3);\n');
     const result = await runCli(['expand', '--dir', dir], { cwd: dir, env: { DATABASE_URL: db.url } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('0004_too_slow.sql expand#1 (line 2) failed: canceling statement due to statement timeout (SQLSTATE 57014)');
+    expect(result.stderr).toContain('0004_too_slow.sql:3 expand#1 failed: canceling statement due to statement timeout (SQLSTATE 57014)');
     expect((await status(dir, db.url)).states['0004']).toBe('pending');
     expect(await schemaShape(db.client)).not.toContain('column too_slow.id integer');
   });

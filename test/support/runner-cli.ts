@@ -55,7 +55,14 @@ export async function schemaShape(client: pg.Client): Promise<string[]> {
 }
 
 export interface StatusJson {
-  migrations: { version: string; name: string; state: string; phases: Record<string, { startedAt: string; finishedAt?: string }>; inProgress?: { phase: string; actionsDone: number } }[];
+  migrations: {
+    version: string;
+    name: string;
+    state: string;
+    phases: Record<string, { startedAt: string; finishedAt?: string }>;
+    inProgress?: { phase: string; actionsDone: number };
+    lastRun?: { phase: string; result: string; error?: string; rerunCanHelp: boolean; advice: string };
+  }[];
   next: string;
 }
 

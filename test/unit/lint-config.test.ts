@@ -153,10 +153,19 @@ describe('invalid configuration', () => {
     expect(error.message).toBe('pgtandem.config.json: unknown setting "migrationDir" (did you mean "migrationsDir"?)');
   });
 
+  it('the usage gate settings: mode, window (longer than 0), own statements only', () => {
+    const config = parseConfig('pgtandem.config.json', '{ "usageGate": "required", "usageWindow": "30min", "usageGateOwnStatementsOnly": true }', knownRules, false);
+    expect([config.usageGate, config.usageWindow, config.usageGateOwnStatementsOnly]).toEqual(['required', 1_800_000, true]);
+    expect(configError(() => parseConfig('c.json', '{ "usageGate": "sometimes" }', knownRules, false)).message).toBe('c.json: usageGate must be "auto", "required" or "off"');
+    for (const window of ['"-5m"', '"10 parsecs"', '0']) {
+      expect(configError(() => parseConfig('c.json', `{ "usageWindow": ${window} }`, knownRules, false)).message).toContain('usageWindow must be a duration longer than 0');
+    }
+  });
+
   it('an unknown key far from any known one names the known ones', () => {
     const error = configError(() => parseConfig('pgtandem.config.json', '{ "colour": true }', knownRules, false));
     expect(error.message).toBe(
-      'pgtandem.config.json: unknown setting "colour" (known: migrationsDir, history, baseline, pgVersion, assumeInTransaction, runner, rules, plugins, lockTimeout, statementTimeout, lockRetryDeadline, batchSize, smallTableRows, batchDelayMs, batchTargetMs, oldReleaseApplicationName, oldVersionApplicationName)',
+      'pgtandem.config.json: unknown setting "colour" (known: migrationsDir, history, baseline, pgVersion, assumeInTransaction, runner, rules, plugins, lockTimeout, statementTimeout, lockRetryDeadline, batchSize, smallTableRows, batchDelayMs, batchTargetMs, oldReleaseApplicationName, oldVersionApplicationName, usageGate, usageWindow, usageGateOwnStatementsOnly)',
     );
   });
 

@@ -1,7 +1,5 @@
-import { connect } from '../../db/connect.js';
 import { UsageError } from '../../errors.js';
 import type { Catalog } from '../../schema/catalog.js';
-import { readCatalog } from '../../schema/read-catalog.js';
 import { parsePgVersion, pgServerVersion } from '../../lint/config.js';
 import { lint, rules } from '../../lint/lint.js';
 import { formatResult, isFormat, FORMATS } from '../../report/format.js';
@@ -61,6 +59,8 @@ export async function lintCommand(paths: string[], options: LintCommandOptions, 
 
 /** The schema and table sizes of a live database, read in a read-only transaction. */
 async function liveCatalog(url: string): Promise<Catalog> {
+  // Loaded on use: linting files alone never loads the database driver.
+  const [{ connect }, { readCatalog }] = await Promise.all([import('../../db/connect.js'), import('../../schema/read-catalog.js')]);
   const connection = await connect(url, 'pgtandem lint');
   try {
     return await readCatalog(connection.client);

@@ -10,6 +10,7 @@ import { discoverProject, mergeByVersion } from '../../migrations/project.js';
 import { kebab, type RecipeFlags } from '../../recipes/recipe.js';
 import { recipes } from '../../recipes/registry.js';
 import { scaffoldMigration } from '../../recipes/scaffold.js';
+import { withFlagSteps } from '../../recipes/flag-steps.js';
 import { EXIT } from '../exit-code.js';
 import type { CliIO } from '../io.js';
 
@@ -18,6 +19,8 @@ export interface NewCommandOptions extends RecipeFlags {
   config?: string;
   name?: string;
   stdout?: boolean;
+  /** A feature flag ships the change: each section says which step of its rollout goes with it. */
+  featureFlag?: string;
 }
 
 /** `pgtandem new <recipe> [args…]`: writes `<version>_<name>.sql` into the migrations directory (or prints it) and says where. */
@@ -31,7 +34,8 @@ export async function newCommand(recipe: string, args: string[], options: NewCom
   const history = loaded.config.history.length > 0 ? (await discoverProject({ history: projectFolders(loaded, io.cwd).history }, { assumeInTransaction: loaded.config.assumeInTransaction })).history : [];
   const replayed = mergeByVersion(history, migrations);
 
-  const { dir: _dir, config: _config, name, stdout, ...flags } = options;
+  const { dir: _dir, config: _config, name, stdout, featureFlag, ...flags } = options;
+  if (featureFlag !== undefined && !/^[\w.:-]+$/.test(featureFlag)) throw new UsageError(`--feature-flag: "${featureFlag}" is not a flag name (letters, digits, _ . : -)`);
   const scaffold = await scaffoldMigration({
     recipe,
     args,
@@ -42,6 +46,7 @@ export async function newCommand(recipe: string, args: string[], options: NewCom
     command: commandText(recipe, args, flags, name),
     now: new Date(),
   });
+  if (featureFlag !== undefined) scaffold.text = withFlagSteps(scaffold.text, featureFlag);
   if (stdout) {
     io.stdout(scaffold.text);
     return EXIT.ok;
