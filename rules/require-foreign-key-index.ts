@@ -1,8 +1,8 @@
-import { phasesFrom, foreignKeysAdded, indexCovers } from '../src/lint/foreign-key-index.js';
+import { foreignKeysAdded, indexCovers, indexKeysOn, keysCover, phasesFrom } from '../src/lint/foreign-key-index.js';
 import { defineRule } from '../src/lint/rule.js';
 import { sectionStatements } from '../src/lint/section-statements.js';
-import { replayStatement } from '../src/schema/replay-catalog.js';
 import { displayName, quoteIdent } from '../src/sql/names.js';
+import { nodeOf } from '../src/sql/statement.js';
 
 export default defineRule({
   id: 'require-foreign-key-index',
@@ -40,20 +40,17 @@ export default defineRule({
   check(statement, context) {
     const added = foreignKeysAdded(statement);
     if (added.length === 0) return;
-    // The index may come later in the migration (a new table's indexes usually follow it): look at the schema the migration leaves.
-    const after = context.catalog.clone();
-    replayStatement(after, statement, context.searchPath);
-    for (const phase of phasesFrom(context.phase)) {
-      for (const later of sectionStatements(context.file, phase)) {
-        if (phase === context.phase && later.start <= statement.start) continue;
-        replayStatement(after, later, context.searchPath);
-      }
-    }
+    // The index may come later in the migration (a new table's indexes usually follow it).
+    const later = phasesFrom(context.phase).flatMap((phase) =>
+      sectionStatements(context.file, phase).filter((s) => phase !== context.phase || s.start > statement.start),
+    );
     for (const key of added) {
-      const table = after.table(key.table, context.searchPath);
+      const table = context.catalog.table(key.table, context.searchPath);
+      const created = nodeOf(statement, 'CreateStmt') !== undefined || context.isNew('table', key.table);
       // A table the catalog does not know (created outside the migrations) may have its index already.
-      if (!table) continue;
-      if (after.indexesOf(table).some((index) => indexCovers(index, key.columns))) continue;
+      if (!table && !created) continue;
+      if (table && context.catalog.indexesOf(table).some((index) => indexCovers(index, key.columns))) continue;
+      if ([statement, ...later].some((s) => indexKeysOn(s, key.table).some((keys) => keysCover(keys, key.columns)))) continue;
       const columns = key.columns.map(quoteIdent).join(', ');
       context.report({
         message:

@@ -4,6 +4,7 @@ import type { IndexInfo } from '../schema/catalog.js';
 import { nameOfRangeVar, stringValue, type QualifiedName } from '../sql/names.js';
 import { nodeOf, type Statement } from '../sql/statement.js';
 import { alterTableCommands, columnConstraints, columnDefOf, constraintOf } from './alter-table.js';
+import { sameName } from './same-name.js';
 import { tokenSpanAt, type Span } from './span.js';
 
 /** A foreign key a statement adds: the referencing table and columns, and where it is written. */
@@ -52,6 +53,47 @@ export function foreignKeysAdded(statement: Statement): ForeignKeyAdded[] {
       if (!column?.colname) continue;
       for (const c of columnConstraints(column)) if (c.contype === 'CONSTR_FOREIGN') found.push(...foreignKey(table, c, [column.colname]));
     }
+  }
+  return found;
+}
+
+/** Whether index keys (in order) lead with the foreign key's columns, in any order. */
+export function keysCover(keys: readonly string[], columns: readonly string[]): boolean {
+  if (keys.length < columns.length) return false;
+  const leading = new Set(keys.slice(0, columns.length));
+  return columns.every((c) => leading.has(c));
+}
+
+/**
+ * The key columns of the indexes a statement creates on `table`: CREATE INDEX
+ * (btree or hash, not partial), PRIMARY KEY and UNIQUE in CREATE TABLE or ALTER
+ * TABLE … ADD. Read from the tree: no replay of the catalog.
+ */
+export function indexKeysOn(statement: Statement, table: QualifiedName): string[][] {
+  const found: string[][] = [];
+  const index = nodeOf(statement, 'IndexStmt');
+  const on = nameOfRangeVar(index?.relation);
+  if (index && on && sameName(on, table) && !index.whereClause && (index.accessMethod === undefined || index.accessMethod === 'btree' || index.accessMethod === 'hash')) {
+    const keys = (index.indexParams ?? []).map((p) => ('IndexElem' in p ? p.IndexElem.name : undefined));
+    const leading = keys.findIndex((k) => k === undefined);
+    found.push((leading === -1 ? keys : keys.slice(0, leading)) as string[]);
+  }
+  const keyed = (c: Constraint | undefined): c is Constraint => (c?.contype === 'CONSTR_PRIMARY' || c?.contype === 'CONSTR_UNIQUE') && !c.where_clause;
+  const create = nodeOf(statement, 'CreateStmt');
+  const created = nameOfRangeVar(create?.relation);
+  if (create && created && sameName(created, table)) {
+    for (const element of create.tableElts ?? []) {
+      if ('ColumnDef' in element && element.ColumnDef.colname) {
+        if (columnConstraints(element.ColumnDef).some(keyed)) found.push([element.ColumnDef.colname]);
+      }
+      const constraint = constraintOf(element);
+      if (keyed(constraint)) found.push(names(constraint.keys));
+    }
+  }
+  for (const { table: altered, cmd } of alterTableCommands(statement)) {
+    if (!sameName(altered, table) || cmd.subtype !== 'AT_AddConstraint') continue;
+    const constraint = constraintOf(cmd.def);
+    if (keyed(constraint) && !constraint.indexname) found.push(names(constraint.keys));
   }
   return found;
 }
