@@ -24,7 +24,7 @@ export default defineRule({
     good: [
       'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\n' +
         '-- pgtandem:contract\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;\n',
-      'CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint);\nALTER TABLE refunds ADD FOREIGN KEY (order_id) REFERENCES orders (id);\n',
+      'CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint);\nALTER TABLE refunds ADD FOREIGN KEY (order_id) REFERENCES orders (id);\nCREATE INDEX refunds_order_id_idx ON refunds (order_id);\n',
       'ALTER TABLE orders ADD COLUMN coupon_id bigint REFERENCES coupons (id);\n',
     ],
   },

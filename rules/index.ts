@@ -10,10 +10,12 @@ import backfillOutsideMigratePhase from './backfill-outside-migrate-phase.js';
 import banCharField from './ban-char-field.js';
 import banConcurrentIndexCreationInTransaction from './ban-concurrent-index-creation-in-transaction.js';
 import banDropColumn from './ban-drop-column.js';
+import banDropDatabase from './ban-drop-database.js';
 import banDropDefault from './ban-drop-default.js';
 import banDropNotNull from './ban-drop-not-null.js';
 import banDropSchemaObject from './ban-drop-schema-object.js';
 import banDropTable from './ban-drop-table.js';
+import banDuplicateColumnAssignments from './ban-duplicate-column-assignments.js';
 import banExclusionConstraint from './ban-exclusion-constraint.js';
 import banSetLogged from './ban-set-logged.js';
 import banSetTablespace from './ban-set-tablespace.js';
@@ -21,16 +23,19 @@ import banTruncate from './ban-truncate.js';
 import banVacuumFull from './ban-vacuum-full.js';
 import changingColumnType from './changing-column-type.js';
 import changingDefault from './changing-default.js';
+import concurrentIndexCorruptionBug from './concurrent-index-corruption-bug.js';
 import constraintMissingNotValid from './constraint-missing-not-valid.js';
 import contractBeforeExpand from './contract-before-expand.js';
 import disallowedUniqueConstraint from './disallowed-unique-constraint.js';
 import dynamicSqlNotAnalyzed from './dynamic-sql-not-analyzed.js';
 import enableRlsWithoutPolicy from './enable-rls-without-policy.js';
+import identifierTooLong from './identifier-too-long.js';
 import lockHeavyTriggerChange from './lock-heavy-trigger-change.js';
 import multipleDdlLocksInTransaction from './multiple-ddl-locks-in-transaction.js';
 import phasedFileInForeignFolder from './phased-file-in-foreign-folder.js';
 import preferBigintOverInt from './prefer-bigint-over-int.js';
 import preferIdentity from './prefer-identity.js';
+import preferJsonb from './prefer-jsonb.js';
 import preferRobustStmts from './prefer-robust-stmts.js';
 import preferTextField from './prefer-text-field.js';
 import preferTimestamptz from './prefer-timestamptz.js';
@@ -42,6 +47,7 @@ import requireConcurrentIndexCreation from './require-concurrent-index-creation.
 import requireConcurrentIndexDeletion from './require-concurrent-index-deletion.js';
 import requireConcurrentPartitionDetach from './require-concurrent-partition-detach.js';
 import requireConcurrentReindex from './require-concurrent-reindex.js';
+import requireForeignKeyIndex from './require-foreign-key-index.js';
 import requireLockTimeout from './require-lock-timeout.js';
 import requireStatementTimeout from './require-statement-timeout.js';
 import syntaxError from './syntax-error.js';
@@ -59,10 +65,12 @@ export const rules: readonly Rule[] = [
   banCharField,
   banConcurrentIndexCreationInTransaction,
   banDropColumn,
+  banDropDatabase,
   banDropDefault,
   banDropNotNull,
   banDropSchemaObject,
   banDropTable,
+  banDuplicateColumnAssignments,
   banExclusionConstraint,
   banSetLogged,
   banSetTablespace,
@@ -70,16 +78,19 @@ export const rules: readonly Rule[] = [
   banVacuumFull,
   changingColumnType,
   changingDefault,
+  concurrentIndexCorruptionBug,
   constraintMissingNotValid,
   contractBeforeExpand,
   disallowedUniqueConstraint,
   dynamicSqlNotAnalyzed,
   enableRlsWithoutPolicy,
+  identifierTooLong,
   lockHeavyTriggerChange,
   multipleDdlLocksInTransaction,
   phasedFileInForeignFolder,
   preferBigintOverInt,
   preferIdentity,
+  preferJsonb,
   preferRobustStmts,
   preferTextField,
   preferTimestamptz,
@@ -91,6 +102,7 @@ export const rules: readonly Rule[] = [
   requireConcurrentIndexDeletion,
   requireConcurrentPartitionDetach,
   requireConcurrentReindex,
+  requireForeignKeyIndex,
   requireLockTimeout,
   requireStatementTimeout,
   syntaxError,

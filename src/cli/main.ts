@@ -29,7 +29,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .description('lint SQL migrations for dangerous locks, table rewrites and changes that break the running app version')
     .argument('[paths...]', 'migration files, directories or globs (default: migrationsDir from the config)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('pretty'))
-    .option('--pg-version <major>', 'PostgreSQL major version the migrations run on (default: config pgVersion, else 16)')
+    .option('--pg-version <major>', 'PostgreSQL major version the migrations run on, or its release (14.2) for checks of minor-release bugs (default: config pgVersion, else 16)')
     .option('--since <git-ref>', 'lint only migrations added or changed since the merge base with <git-ref>')
     .option('--staged', 'lint only migrations staged in git (for pre-commit hooks)')
     .option('--all', 'also report the migrations at or before the config\'s baseline (shipped history, otherwise replayed only)')
@@ -38,6 +38,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       '--database-url <url>',
       'start from this database\'s schema and table sizes (read-only; env PGTANDEM_DATABASE_URL); lock findings on tables under smallTableRows become warnings',
     )
+    .option('--fix', 'apply the mechanical fixes in place (CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX, timeouts, IF [NOT] EXISTS, jsonb), then report what is left')
+    .option('--dry-run', 'with --fix: print the fixes as a unified diff and write nothing')
     .addHelpText(
       'after',
       [
@@ -252,6 +254,28 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .action(async (options) => {
       const { demoCommand } = await import('./commands/demo.js');
       exitCode = await demoCommand(options, io);
+    });
+
+  program
+    .command('docs')
+    .description('write a Markdown page per lint rule, the project\'s own rules (config "plugins") included, and an index')
+    .requiredOption('--out <dir>', 'the folder to write the pages to (created if missing)')
+    .option('-c, --config <file>', 'use this config file instead of searching for pgtandem.config.json')
+    .addHelpText('after', '\nExit codes: 0 written, 2 usage, configuration or I/O problem (a plugin that does not load).')
+    .action(async (options) => {
+      const { docsCommand } = await import('./commands/docs.js');
+      exitCode = await docsCommand(options, io);
+    });
+
+  program
+    .command('lsp')
+    .description('the language server for editors, on stdin/stdout: lint diagnostics as you type, hover, quick fixes (editors/vscode starts it)')
+    .option('--stdio', 'talk over stdin/stdout (the default and only transport; editors pass it)')
+    .addHelpText('after', '\nRuns until the editor closes the connection. Exit codes: 0 closed, 2 could not start.')
+    .action(async () => {
+      // Loaded on use (a chunk of its own); the protocol packages are imported by the server itself (scripts/bundle-cli.mjs).
+      const { lspCommand } = await import('./commands/lsp.js');
+      exitCode = await lspCommand();
     });
 
   try {

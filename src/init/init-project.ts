@@ -163,7 +163,7 @@ function squawkRuleSettings(squawk: SquawkSettings, knownRules: readonly string[
   if (squawk.excludedRules.length > 0) notes.push(`From .squawk.toml excluded_rules: turned off ${Object.keys(rules).join(', ') || 'nothing'}.`);
   if (broader.length > 0) notes.push(`Kept on, as pgtandem's rule is broader than squawk's: ${broader.join('; ')}.`);
   if (squawkOnly.length > 0) notes.push(`squawk-only rules, nothing to turn off here: ${squawkOnly.join(', ')}.`);
-  if (unknown.length > 0) notes.push(`Not squawk 2.61 rules, ignored: ${unknown.join(', ')}.`);
+  if (unknown.length > 0) notes.push(`Not squawk 2.66 rules, ignored: ${unknown.join(', ')}.`);
   if (squawk.pgVersion !== undefined) notes.push(`pgVersion from squawk's pg_version.`);
   if (squawk.assumeInTransaction !== undefined) notes.push(`assumeInTransaction from squawk's assume_in_transaction.`);
   if (squawk.otherKeys.length > 0) notes.push(`Not carried over from .squawk.toml: ${squawk.otherKeys.join(', ')} (pass paths to pgtandem lint instead of excluded_paths).`);

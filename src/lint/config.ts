@@ -21,10 +21,20 @@ export interface PgtandemConfig {
    */
   baseline?: string;
   pgVersion: number;
+  /**
+   * The exact server release as `server_version_num` (140002), when `pgVersion` names it ("14.2"):
+   * a few hazards are bugs of particular minor releases.
+   */
+  pgServerVersion?: number;
   assumeInTransaction: boolean;
   /** Who applies native migrations: pgtandem's runner (default), or another tool (`external`). */
   runner: 'pgtandem' | 'external';
   rules: Record<string, RuleSetting>;
+  /**
+   * The project's own rules: files or globs (`./lint-rules/*.ts`), relative to the config file, whose modules
+   * export `defineRule({...})` objects (default export, or a list). Their ids may appear in `rules`.
+   */
+  plugins?: string[];
   /** Runner: `lock_timeout` of every transaction, in milliseconds. */
   lockTimeout?: number;
   /** Runner: `statement_timeout` of every transaction, in milliseconds (0 = none). */
@@ -154,6 +164,7 @@ const KEYS = new Set([
   'assumeInTransaction',
   'runner',
   'rules',
+  'plugins',
   'lockTimeout',
   'statementTimeout',
   'lockRetryDeadline',
@@ -195,7 +206,11 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
     }
     config.baseline = baseline;
   }
-  if (input.pgVersion !== undefined) config.pgVersion = parsePgVersion(input.pgVersion, (m) => new ConfigError(file, `pgVersion: ${m}`));
+  if (input.pgVersion !== undefined) {
+    config.pgVersion = parsePgVersion(input.pgVersion, (m) => new ConfigError(file, `pgVersion: ${m}`));
+    const exact = pgServerVersion(input.pgVersion);
+    if (exact !== undefined) config.pgServerVersion = exact;
+  }
   if (input.assumeInTransaction !== undefined) {
     if (typeof input.assumeInTransaction !== 'boolean') throw new ConfigError(file, 'assumeInTransaction must be true or false');
     config.assumeInTransaction = input.assumeInTransaction;
@@ -204,7 +219,15 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
     if (input.runner !== 'pgtandem' && input.runner !== 'external') throw new ConfigError(file, 'runner must be "pgtandem" or "external"');
     config.runner = input.runner;
   }
-  if (input.rules !== undefined) config.rules = validateRules(file, input.rules, knownRules);
+  if (input.plugins !== undefined) {
+    const list = typeof input.plugins === 'string' ? [input.plugins] : input.plugins;
+    if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p === '')) {
+      throw new ConfigError(file, 'plugins must be a file or glob, or a list of them (e.g. ["./lint-rules/*.ts"])');
+    }
+    config.plugins = list as string[];
+  }
+  // With plugins, a rule id may be one of theirs: lint checks the ids once they are loaded.
+  if (input.rules !== undefined) config.rules = validateRules(file, input.rules, config.plugins ? undefined : knownRules);
   for (const key of ['lockTimeout', 'statementTimeout', 'lockRetryDeadline', 'batchDelayMs', 'batchTargetMs'] as const) {
     const value = input[key];
     if (value === undefined) continue;
@@ -251,11 +274,11 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
   return config;
 }
 
-function validateRules(file: string, raw: unknown, knownRules: readonly string[]): Record<string, RuleSetting> {
+function validateRules(file: string, raw: unknown, knownRules: readonly string[] | undefined): Record<string, RuleSetting> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(file, 'rules must be an object of rule id → "error" | "warn" | "off"');
   const rules: Record<string, RuleSetting> = {};
   for (const [id, setting] of Object.entries(raw)) {
-    if (!knownRules.includes(id)) throw new ConfigError(file, `unknown rule "${id}" in rules${suggest(id, knownRules)}`);
+    if (knownRules && !knownRules.includes(id)) throw new ConfigError(file, `unknown rule "${id}" in rules${suggest(id, knownRules)}`);
     if (typeof setting !== 'string' || !SETTINGS.has(setting)) throw new ConfigError(file, `rule "${id}" must be "error", "warn" or "off"`);
     rules[id] = setting as RuleSetting;
   }
@@ -267,13 +290,24 @@ function expectString(file: string, key: string, value: unknown): string {
   return value;
 }
 
-/** Accepts a PostgreSQL major version from 9 to 19; used by the config and `--pg-version`. */
+/**
+ * Accepts a PostgreSQL major version from 9 to 19, or a release ("14.2", squawk's "13.0"), and returns
+ * the major; used by the config and `--pg-version`.
+ */
 export function parsePgVersion(value: unknown, fail: (message: string) => Error): number {
-  const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  const release = typeof value === 'string' ? /^(\d+)(?:\.\d+)?$/.exec(value.trim()) : null;
+  const number = release ? Number(release[1]) : value;
   if (typeof number !== 'number' || !Number.isInteger(number) || number < 9 || number > 19) {
     throw fail(`expected a PostgreSQL major version from 9 to 19, got ${JSON.stringify(value)}`);
   }
   return number;
+}
+
+/** `server_version_num` of a release written with its minor ("14.2" → 140002); undefined for a bare major. */
+export function pgServerVersion(value: unknown): number | undefined {
+  const release = typeof value === 'string' ? /^(\d+)\.(\d+)$/.exec(value.trim()) : null;
+  // Before 10 the major itself had two parts (9.6): such a release is not tracked here.
+  return release && Number(release[1]) >= 10 ? Number(release[1]) * 10_000 + Number(release[2]) : undefined;
 }
 
 /** " (did you mean x?)" for a close rule id, else "". */

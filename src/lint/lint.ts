@@ -9,6 +9,7 @@ import { Catalog } from '../schema/catalog.js';
 import { replayFile } from '../schema/replay-catalog.js';
 import { loadParser } from '../sql/pg-parser.js';
 import { defaultConfig, loadConfig, type PgtandemConfig } from './config.js';
+import { loadPluginRules } from './plugins.js';
 import type { Finding, LintResult } from './finding.js';
 import { historyRoot, isFile, lintHistory, type HistoryStep } from './history.js';
 import { shippedHistory } from './baseline.js';
@@ -58,8 +59,12 @@ export const rules: readonly Rule[] = registeredRules;
  */
 export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const cwd = options.cwd ?? process.cwd();
-  const config = await resolveConfig(options, cwd);
+  const { config, configDir } = await resolveConfig(options, cwd);
   await loadParser();
+  const active = config.plugins?.length ? [...rules, ...(await loadPluginRules(config.plugins, configDir, rules.map((r) => r.id)))] : rules;
+  for (const id of Object.keys(config.rules)) {
+    if (!active.some((r) => r.id === id)) throw new UsageError(`unknown rule "${id}"`);
+  }
 
   const discoveryOptions = { assumeInTransaction: config.assumeInTransaction };
   const project: ProjectLayout = { ...(config.migrationsDir ? { migrationsDir: config.migrationsDir } : {}), history: config.history };
@@ -102,7 +107,11 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     // Files named relative to cwd and siblings found by absolute path share a history.
     const root = inProject(file) ? PROJECT : resolve(cwd, historyRoot(file));
     let catalog = catalogs.get(root);
-    if (!catalog) catalogs.set(root, (catalog = options.catalog ? options.catalog.clone() : new Catalog()));
+    if (!catalog) {
+      catalogs.set(root, (catalog = options.catalog ? options.catalog.clone() : new Catalog()));
+      // A live database says which release it runs; otherwise the config may (`"pgVersion": "14.2"`).
+      if (catalog.serverVersionNum === undefined && config.pgServerVersion !== undefined) catalog.serverVersionNum = config.pgServerVersion;
+    }
     return catalog;
   };
   const chosen = new Set(selected);
@@ -123,7 +132,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       }
       continue;
     }
-    const fileOptions = { rules, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner, catalog, ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}) };
+    const fileOptions = { rules: active, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner, catalog, ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}) };
     const result = file.script
       ? await lintScriptMigration(file, { ...fileOptions, ...(options.scriptTimeoutMs !== undefined ? { scriptTimeoutMs: options.scriptTimeoutMs } : {}) })
       : lintMigrationFile(file, fileOptions);
@@ -192,7 +201,7 @@ function namedOneByOne(paths: readonly string[], cwd: string): (file: MigrationF
   return (file) => named.has(resolve(cwd, file.path));
 }
 
-async function resolveConfig(options: LintOptions, cwd: string): Promise<PgtandemConfig> {
+async function resolveConfig(options: LintOptions, cwd: string): Promise<{ config: PgtandemConfig; configDir: string }> {
   const knownRules = rules.map((r) => r.id);
   const loaded =
     options.configFile === false
@@ -206,10 +215,10 @@ async function resolveConfig(options: LintOptions, cwd: string): Promise<Pgtande
     base.history = base.history.map(fromConfig);
   }
   const merged: PgtandemConfig = { ...base, ...options.config, rules: { ...base.rules, ...options.config?.rules } };
-  for (const id of Object.keys(merged.rules)) {
-    if (!knownRules.includes(id)) throw new UsageError(`unknown rule "${id}"`);
-  }
-  return merged;
+  // A major given over the file's release ("14.2") makes the release unknown again.
+  if (options.config?.pgVersion !== undefined && options.config.pgServerVersion === undefined) delete merged.pgServerVersion;
+  // Rule ids are checked by lint() once plugin rules are loaded.
+  return { config: merged, configDir: loaded.path ? dirname(loaded.path) : cwd };
 }
 
 /** Paths stay as the user wrote them (findings show them), globs included. */

@@ -28,6 +28,7 @@ export function renderRuleDoc(rule: RuleMeta): string {
       : []),
     '## Flagged',
     '',
+    ...(rule.examples.pgVersion ? [`With \`"pgVersion": "${rule.examples.pgVersion}"\`:`, ''] : []),
     ...rule.examples.bad.flatMap((sql) => [example(sql), '']),
     '## Not flagged',
     '',

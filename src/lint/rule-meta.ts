@@ -25,6 +25,8 @@ export interface RuleMeta {
     bad: readonly string[];
     /** Migrations that must not. */
     good: readonly string[];
+    /** The `pgVersion` the examples are linted with ("17", or a release such as "14.2"), when it is not the default. */
+    pgVersion?: string;
   };
 }
 

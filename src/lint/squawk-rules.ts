@@ -1,5 +1,5 @@
 /**
- * The rules of squawk 2.61 (the squawk-cli version this project benchmarks
+ * The rules of squawk 2.66 (the squawk-cli version this project benchmarks
  * against) and the pgtandem rules that cover each, so that `-- squawk-ignore`
  * comments and `.squawk.toml` can be read. docs/squawk.md shows the same
  * mapping with notes; a test keeps the two in step.
@@ -29,15 +29,16 @@ export const SQUAWK_RULES: Readonly<Record<string, SquawkRuleMapping>> = {
   'ban-concurrent-index-creation-in-transaction': same('ban-concurrent-index-creation-in-transaction'),
   'ban-create-domain-with-constraint': none,
   'ban-drop-column': same('ban-drop-column'),
-  'ban-drop-database': none,
+  'ban-drop-database': same('ban-drop-database'),
   'ban-drop-not-null': same('ban-drop-not-null'),
   'ban-drop-table': same('ban-drop-table'),
+  'ban-duplicate-column-assignments': same('ban-duplicate-column-assignments'),
   'ban-truncate-cascade': { covered: ['ban-truncate'], sameScope: false },
   'ban-uncommitted-transaction': none,
   'changing-column-type': same('changing-column-type'),
   'constraint-missing-not-valid': same('constraint-missing-not-valid'),
   'disallowed-unique-constraint': same('disallowed-unique-constraint'),
-  'identifier-too-long': none,
+  'identifier-too-long': same('identifier-too-long'),
   'prefer-bigint-over-int': same('prefer-bigint-over-int'),
   'prefer-bigint-over-smallint': { covered: ['prefer-bigint-over-int'], sameScope: false },
   'prefer-identity': same('prefer-identity'),

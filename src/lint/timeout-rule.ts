@@ -23,12 +23,17 @@ export function defineTimeoutRule(setting: 'lock_timeout' | 'statement_timeout',
       // A function body's statements take their locks when it is called, not during the migration.
       if (context.appliedByRunner || reported.has(context.file) || statement.container?.kind === 'function') return;
       const value = context.setting(setting);
-      if (value !== undefined && !/^0+\s*(ms|s|min)?$/i.test(value.trim())) return;
+      if (isSet(value)) return;
+      // PostgreSQL 17's transaction_timeout bounds every statement of the transaction too (not the wait for a lock, which must stay short).
+      const transactionTimeout = setting === 'statement_timeout' ? context.setting('transaction_timeout') : undefined;
+      if (isSet(transactionTimeout) && context.pgVersion >= 17) return;
       const locks = tableLocks(statement, context).filter((l) => blocksWrites(l.mode) && !context.isNew('table', l.table));
       const lock = locks[0];
       if (!lock) return;
       reported.add(context.file);
-      const unset = value === undefined ? `without ${setting}` : `with ${setting} disabled (${value})`;
+      const unset =
+        (value === undefined ? `without ${setting}` : `with ${setting} disabled (${value})`) +
+        (isSet(transactionTimeout) ? ` (transaction_timeout needs PostgreSQL 17; pgVersion is ${context.pgVersion})` : '');
       // Every table the statement blocks, by mode: dropping a foreign key locks the referenced table too.
       const sameMode = locks.filter((l) => l.mode === lock.mode).map((l) => displayName(l.table));
       const others = locks.filter((l) => l.mode !== lock.mode).map((l) => ` and ${l.mode} on ${displayName(l.table)}`).join('');
@@ -41,6 +46,10 @@ export function defineTimeoutRule(setting: 'lock_timeout' | 'statement_timeout',
       });
     },
   });
+}
+
+function isSet(value: string | undefined): value is string {
+  return value !== undefined && !/^0+\s*(ms|s|min)?$/i.test(value.trim());
 }
 
 function describe(mode: string): string {

@@ -57,7 +57,7 @@ const OWN_DIR = dirname(fileURLToPath(import.meta.url));
 export async function loadScriptMigration(file: MigrationFile): Promise<ScriptMigration> {
   const script = file.script;
   if (!script) throw new ScriptLoadError(file.path, 'not a TypeScript or JavaScript migration');
-  const built = await bundle(file, script.file);
+  const built = await bundle(file.path, script.file);
   const sourceUrl = `pgtandem-bundle/${++bundles}/${encodeURIComponent(basename(script.file))}`;
   const code = `${built.code}\n//# sourceURL=${sourceUrl}\n`;
   const moduleUrl = `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`;
@@ -70,12 +70,26 @@ export async function loadScriptMigration(file: MigrationFile): Promise<ScriptMi
   return { phases: phaseExports(file, script.language, module), bundle: { sourceUrl, moduleUrl, sourceMap: built.sourceMap } };
 }
 
-async function bundle(file: MigrationFile, entry: string): Promise<{ code: string; sourceMap: SourceMapPayload }> {
+/**
+ * Loads a TypeScript or JavaScript module of the project (a plugin's lint rules) the way
+ * script migrations are loaded: bundled with esbuild, imported from memory. Errors name `displayPath`.
+ */
+export async function importProjectModule(displayPath: string, entry: string): Promise<Record<string, unknown>> {
+  const built = await bundle(displayPath, entry);
+  const code = `${built.code}\n//# sourceURL=pgtandem-bundle/${++bundles}/${encodeURIComponent(basename(entry))}\n`;
+  try {
+    return (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as Record<string, unknown>;
+  } catch (error) {
+    throw new ScriptLoadError(displayPath, `cannot load: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
+  }
+}
+
+async function bundle(displayPath: string, entry: string): Promise<{ code: string; sourceMap: SourceMapPayload }> {
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');
   } catch (error) {
-    throw new ScriptLoadError(file.path, 'TypeScript and JavaScript migrations need the package esbuild, which is not installed', undefined, { cause: error });
+    throw new ScriptLoadError(displayPath, 'TypeScript and JavaScript migrations need the package esbuild, which is not installed', undefined, { cause: error });
   }
   const url = pathToFileURL(entry).href;
   // esbuild names the map's sources relative to its working directory.
@@ -129,9 +143,9 @@ async function bundle(file: MigrationFile, entry: string): Promise<{ code: strin
     return { code: shim + code, sourceMap: { ...sourceMap, mappings: `;;${sourceMap.mappings}` } };
   } catch (error) {
     const first = (error as { errors?: import('esbuild').Message[] }).errors?.[0];
-    if (!first) throw new ScriptLoadError(file.path, `cannot load: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
+    if (!first) throw new ScriptLoadError(displayPath, `cannot load: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
     const location = first.location;
-    const where = location && resolve(location.file) !== entry ? relative(process.cwd(), resolve(location.file)) || location.file : file.path;
+    const where = location && resolve(location.file) !== entry ? relative(process.cwd(), resolve(location.file)) || location.file : displayPath;
     const position = location ? { line: location.line, column: Buffer.from(location.lineText).subarray(0, location.column).toString('utf8').length + 1 } : undefined;
     throw new ScriptLoadError(where, first.text, position, { cause: error });
   }

@@ -118,6 +118,8 @@ export class Catalog {
   readonly enums = new Map<string, EnumInfo>();
   readonly views = new Map<string, ViewInfo>();
   readonly sequences = new Map<string, SequenceInfo>();
+  /** The server's `server_version_num` (140002), when known: read from a live database, or the config's `pgVersion` release. */
+  declare serverVersionNum?: number;
 
   /**
    * The table a possibly unqualified name means: qualified names directly,
@@ -164,6 +166,7 @@ export class Catalog {
     for (const [k, v] of this.enums) copy.enums.set(k, structuredClone(v));
     for (const [k, v] of this.views) copy.views.set(k, structuredClone(v));
     for (const [k, v] of this.sequences) copy.sequences.set(k, structuredClone(v));
+    if (this.serverVersionNum !== undefined) copy.serverVersionNum = this.serverVersionNum;
     return copy;
   }
 }

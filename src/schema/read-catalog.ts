@@ -47,7 +47,9 @@ export async function readCatalog(client: pg.ClientBase, options: ReadCatalogOpt
     await client.query('SET LOCAL search_path = public');
     const version = await client.query<{ version: string }>(`SELECT current_setting('server_version_num') AS version`);
     const features: ServerFeatures = { versionNum: Number(version.rows[0]!.version) };
-    return await readAll(client, features, options);
+    const catalog = await readAll(client, features, options);
+    catalog.serverVersionNum = features.versionNum;
+    return catalog;
   } finally {
     // Read-only: nothing to commit. A failed query has aborted the transaction, and ROLLBACK ends it either way.
     await client.query('ROLLBACK');

@@ -162,7 +162,7 @@ describe('pgtandem init --from-squawk', () => {
     "  'prefer-timestamp-tz',",
     '  "require-timeout-settings", # both timeouts',
     '  "ban-truncate-cascade",',
-    '  "ban-drop-database",',
+    '  "ban-create-domain-with-constraint",',
     '  "no-such-rule",',
     ']',
     'excluded_paths = ["legacy/*.sql"]',
@@ -187,8 +187,8 @@ describe('pgtandem init --from-squawk', () => {
     });
     const comment = (json.$comment as string[]).join('\n');
     expect(comment).toContain('Kept on, as pgtandem\'s rule is broader than squawk\'s: ban-truncate-cascade (ban-truncate flags more).');
-    expect(comment).toContain('squawk-only rules, nothing to turn off here: ban-drop-database.');
-    expect(comment).toContain('Not squawk 2.61 rules, ignored: no-such-rule.');
+    expect(comment).toContain('squawk-only rules, nothing to turn off here: ban-create-domain-with-constraint.');
+    expect(comment).toContain('Not squawk 2.66 rules, ignored: no-such-rule.');
     expect(comment).toContain('Not carried over from .squawk.toml: excluded_paths');
     expect(result.stdout).toContain('turned off require-concurrent-index-creation, prefer-timestamptz, require-lock-timeout, require-statement-timeout.');
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rules } from '../../rules/index.js';
+import { pgServerVersion, parsePgVersion } from '../../src/lint/config.js';
 import { lint } from '../../src/lint/lint.js';
 
 // Every rule's documented examples are its first tests: a bad example must
@@ -7,13 +8,19 @@ import { lint } from '../../src/lint/lint.js';
 // migrations (sections marked with -- pgtandem:<phase>), unless they carry
 // another tool's markers (goose, dbmate), which then decide their layout.
 const layoutOf = (sql: string) => (/^-- (\+goose Up|migrate:up)/m.test(sql) ? undefined : ('native' as const));
+// A rule whose examples name a server version is linted on that version.
+function versionOf(pgVersion: string | undefined) {
+  if (pgVersion === undefined) return {};
+  const exact = pgServerVersion(pgVersion);
+  return { pgVersion: parsePgVersion(pgVersion, (m) => new Error(m)), ...(exact !== undefined ? { pgServerVersion: exact } : {}) };
+}
 // Rules that are off by default (style rules) are switched on for their own examples.
 async function findingsOf(ruleId: string, sql: string) {
   const rule = rules.find((r) => r.id === ruleId)!;
   const result = await lint({
     sources: [{ path: `examples/0001_${ruleId}.sql`, text: sql, layout: layoutOf(sql) }],
     configFile: false,
-    config: { rules: { [ruleId]: rule.severity } },
+    config: { rules: { [ruleId]: rule.severity }, ...versionOf(rule.examples.pgVersion) },
   });
   return result.findings.filter((f) => f.rule === ruleId);
 }
@@ -47,8 +54,9 @@ describe.each(rules.map((rule) => [rule.id, rule] as const))('%s', (id, rule) =>
 
 describe('good examples are clean for every rule', () => {
   // A safe pattern shown in one rule's docs must not trip another rule either.
-  it.each(rules.flatMap((rule) => rule.examples.good.map((sql) => [rule.id, sql] as const)))('%s: %s', async (_id, sql) => {
-    const result = await lint({ sources: [{ path: 'examples/0001_good.sql', text: sql, layout: layoutOf(sql) }], configFile: false });
+  it.each(rules.flatMap((rule) => rule.examples.good.map((sql) => [rule.id, sql] as const)))('%s: %s', async (id, sql) => {
+    const config = versionOf(rules.find((r) => r.id === id)!.examples.pgVersion);
+    const result = await lint({ sources: [{ path: 'examples/0001_good.sql', text: sql, layout: layoutOf(sql) }], configFile: false, config });
     expect(result.findings.map((f) => `${f.rule}: ${f.message}`)).toEqual([]);
   });
 });

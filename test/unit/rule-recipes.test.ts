@@ -29,6 +29,8 @@ const NO_RECIPE: Record<string, string> = {
   'require-concurrent-reindex': 'the fix is one keyword (REINDEX … CONCURRENTLY) in the same phase',
   'require-lock-timeout': 'a session setting (or the runner, which sets it), not a migration shape',
   'require-statement-timeout': 'a session setting (or the runner, which sets it), not a migration shape',
+  'ban-drop-database': 'databases are dropped by hand, outside migrations; nothing to scaffold',
+  'prefer-jsonb': 'the fix is one word (jsonb) in the same statement, which lint --fix writes',
 };
 
 describe('rules name the recipes that fix them', () => {

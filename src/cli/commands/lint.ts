@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import type { Catalog } from '../../schema/catalog.js';
-import { parsePgVersion } from '../../lint/config.js';
+import { parsePgVersion, pgServerVersion } from '../../lint/config.js';
 import { lint, rules } from '../../lint/lint.js';
 import { formatResult, isFormat, FORMATS } from '../../report/format.js';
 import { shouldColor } from '../color.js';
@@ -16,6 +16,9 @@ export interface LintCommandOptions {
   all?: boolean;
   config?: string;
   databaseUrl?: string;
+  /** Apply the mechanical fixes in place (`--fix`); with `dryRun`, print them as a unified diff instead. */
+  fix?: boolean;
+  dryRun?: boolean;
 }
 
 /** `pgtandem lint [paths…]`: prints the report and returns the exit code. */
@@ -24,17 +27,26 @@ export async function lintCommand(paths: string[], options: LintCommandOptions, 
   if (options.since && options.staged) throw new UsageError('--since and --staged cannot be combined');
   const pgVersion = options.pgVersion === undefined ? undefined : parsePgVersion(options.pgVersion, (m) => new UsageError(`--pg-version: ${m}`));
 
+  if (options.dryRun && !options.fix) throw new UsageError('--dry-run goes with --fix (it prints the fixes as a diff)');
+
   const url = options.databaseUrl ?? io.env.PGTANDEM_DATABASE_URL;
   const catalog = url ? await liveCatalog(url) : undefined;
-  const result = await lint({
+  const lintOptions = {
     paths,
     ...(catalog ? { catalog } : {}),
     cwd: io.cwd,
     ...(options.all ? { all: true } : {}),
     ...(options.config ? { configFile: options.config } : {}),
-    ...(pgVersion !== undefined ? { config: { pgVersion } } : {}),
+    ...(pgVersion !== undefined ? { config: { pgVersion, ...withServerVersion(pgServerVersion(options.pgVersion)) } } : {}),
     ...(options.since ? { changes: { since: options.since } } : options.staged ? { changes: { staged: true as const } } : {}),
-  });
+  };
+  if (options.fix) {
+    // Loaded on use: plain lint never needs the fix layer.
+    const { applyFixes } = await import('./lint-fix.js');
+    const done = await applyFixes(lintOptions, { dryRun: options.dryRun === true }, io);
+    if (done !== undefined) return done;
+  }
+  const result = await lint(lintOptions);
   io.stdout(
     formatResult(options.format, result, {
       rules,
@@ -56,3 +68,5 @@ async function liveCatalog(url: string): Promise<Catalog> {
     await connection.close();
   }
 }
+
+const withServerVersion = (exact: number | undefined): { pgServerVersion?: number } => (exact !== undefined ? { pgServerVersion: exact } : {});

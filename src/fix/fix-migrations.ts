@@ -1,0 +1,70 @@
+import { defaultConfig, loadConfig } from '../lint/config.js';
+import type { Finding, LintResult } from '../lint/finding.js';
+import { lint, rules, type LintOptions } from '../lint/lint.js';
+import { readMigrationSource } from '../migrations/discover.js';
+import { LAYOUTS, type Layout } from '../migrations/migration.js';
+import { fixFile, type FileFix } from './fix-file.js';
+
+export interface FixResult {
+  /** The lint result the fixes were made from. */
+  lint: LintResult;
+  /** One entry per linted file with findings; `after` equals `before` when nothing could be fixed. */
+  files: FileFix[];
+}
+
+const SCRIPT = /\.[cm]?[jt]s$/;
+
+/**
+ * Lints, then computes the mechanical fixes of the findings, file by file.
+ * Writes nothing: the caller writes `after` (or prints a diff).
+ */
+export async function fixMigrations(options: LintOptions = {}): Promise<FixResult> {
+  const result = await lint(options);
+  const cwd = options.cwd ?? process.cwd();
+  const loaded =
+    options.configFile === false
+      ? defaultConfig()
+      : (await loadConfig({ cwd, knownRules: rules.map((r) => r.id), ...(options.configFile ? { explicitPath: options.configFile } : {}) })).config;
+  const assumeInTransaction = options.config?.assumeInTransaction ?? loaded.assumeInTransaction;
+  const pgVersion = options.config?.pgVersion ?? loaded.pgVersion;
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of result.findings) {
+    let list = byFile.get(finding.file);
+    if (!list) byFile.set(finding.file, (list = []));
+    list.push(finding);
+  }
+  const files: FileFix[] = [];
+  for (const linted of result.files) {
+    const findings = byFile.get(linted.path);
+    if (!findings) continue;
+    if (SCRIPT.test(linted.path)) {
+      files.push({ path: linted.path, before: linted.text, after: linted.text, fixed: [], unfixed: findings.map((finding) => ({ finding, reason: 'a TypeScript/JavaScript migration: fix the SQL it builds by hand' })) });
+      continue;
+    }
+    const layout = (LAYOUTS as readonly string[]).includes(linted.layout) ? (linted.layout as Layout) : undefined;
+    const read = (text: string) => readMigrationSource(linted.path, text, { assumeInTransaction }, layout);
+    const first = fixFile(read(linted.text), findings.filter((f) => !LAST.has(f.rule)), pgVersion);
+    const timeouts = findings.filter((f) => LAST.has(f.rule));
+    if (timeouts.length === 0) {
+      files.push(first);
+      continue;
+    }
+    // The timeouts go before the first statement that still blocks traffic once the other fixes are in:
+    // a statement_timeout sized for a brief lock must not land before a CREATE INDEX CONCURRENTLY.
+    const { paths: _paths, changes: _changes, ...alone } = options;
+    const relinted = await lint({ ...alone, all: true, sources: [{ path: linted.path, text: first.after, ...(layout ? { layout } : {}) }] });
+    const second = fixFile(read(first.after), relinted.findings.filter((f) => LAST.has(f.rule)), pgVersion);
+    const stillOpen = new Set(second.unfixed.map((u) => u.finding.rule));
+    files.push({
+      path: linted.path,
+      before: linted.text,
+      after: second.after,
+      fixed: [...first.fixed, ...timeouts.filter((f) => !stillOpen.has(f.rule))],
+      unfixed: [...first.unfixed, ...second.unfixed],
+    });
+  }
+  return { lint: result, files };
+}
+
+/** Fixed after the others, against their result. */
+const LAST = new Set(['require-lock-timeout', 'require-statement-timeout']);

@@ -1,0 +1,25 @@
+import type { Finding } from '../lint/finding.js';
+import type { MigrationFile } from '../migrations/migration.js';
+import type { Statement } from '../sql/statement.js';
+import type { TextEdit } from './text-edit.js';
+
+/** What a fixer sees: one finding, the statement it is about, and the whole file. */
+export interface FixTarget {
+  finding: Finding;
+  /** The finding's range in the file text (string offsets). */
+  span: { start: number; end: number };
+  statement: Statement;
+  file: MigrationFile;
+  /** The file's top-level statements, in file order. */
+  statements: readonly Statement[];
+  pgVersion: number;
+}
+
+/** Edits that fix the finding, or why there is no mechanical fix for this case. */
+export type FixOutcome = { edits: TextEdit[] } | { reason: string };
+
+/** The mechanical fix of one or more rules' findings. */
+export interface Fixer {
+  rules: readonly string[];
+  fix(target: FixTarget): FixOutcome;
+}

@@ -1,0 +1,61 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { tempDir } from '../support/temp-dir.js';
+
+async function run(args: string[], cwd: string) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {}, isTTY: false, cwd };
+  const code = await main(['node', 'pgtandem', ...args], io);
+  return { code, stdout, stderr };
+}
+
+function project(files: Record<string, string>): string {
+  const dir = tempDir('pgtandem-fix-');
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const INDEX = '-- pgtandem:expand\nCREATE INDEX orders_status_idx ON orders (status); -- lookups\n';
+const RENAME = '-- pgtandem:expand\nALTER TABLE users RENAME COLUMN name TO full_name;\n';
+
+describe('pgtandem lint --fix', () => {
+  it('--dry-run prints a unified diff, says what it cannot fix, and writes nothing', async () => {
+    const cwd = project({ 'migrations/0001_index.sql': INDEX, 'migrations/0002_rename.sql': RENAME });
+    const result = await run(['lint', '--fix', '--dry-run', 'migrations'], cwd);
+    expect(result.stdout).toBe(
+      '--- a/migrations/0001_index.sql\n+++ b/migrations/0001_index.sql\n@@ -1,2 +1,2 @@\n -- pgtandem:expand\n' +
+        '-CREATE INDEX orders_status_idx ON orders (status); -- lookups\n+CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status); -- lookups\n',
+    );
+    expect(result.stderr).toContain('migrations/0002_rename.sql:2:19: renaming-column: not fixed: no mechanical fix');
+    expect(result.stderr).toContain('1 finding fixable in 1 file; 1 not (nothing written).');
+    expect(result.code).toBe(1);
+    expect(readFileSync(join(cwd, 'migrations/0001_index.sql'), 'utf8')).toBe(INDEX);
+  });
+
+  it('writes the fixes, then reports what is left', async () => {
+    const cwd = project({ 'migrations/0001_index.sql': INDEX, 'migrations/0002_rename.sql': RENAME });
+    const result = await run(['lint', '--fix', '--format', 'json', 'migrations'], cwd);
+    expect(readFileSync(join(cwd, 'migrations/0001_index.sql'), 'utf8')).toBe(INDEX.replace('INDEX orders', 'INDEX CONCURRENTLY orders'));
+    expect(readFileSync(join(cwd, 'migrations/0002_rename.sql'), 'utf8')).toBe(RENAME);
+    expect(result.stderr).toBe('fixed 1 finding in 1 file\n');
+    expect(JSON.parse(result.stdout).findings.map((f: { rule: string }) => f.rule)).toEqual(['renaming-column']);
+    expect(result.code).toBe(1);
+    // Nothing left to fix: a second run changes nothing.
+    const again = await run(['lint', '--fix', 'migrations'], cwd);
+    expect(again.stderr).toBe('');
+  });
+
+  it('--dry-run without --fix is a usage error', async () => {
+    const cwd = project({ 'migrations/0001_index.sql': INDEX });
+    const result = await run(['lint', '--dry-run', 'migrations'], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--dry-run goes with --fix');
+  });
+});

@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { lint } from '../../src/lint/lint.js';
+import { tempDir } from '../support/temp-dir.js';
+
+function project(files: Record<string, string>): string {
+  const dir = tempDir('pgtandem-plugins-');
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+// A team's own rule, as the docs show it: TypeScript, typed with pgtandem's exports.
+const NO_CASCADE = `
+import type { Rule } from 'pgtandem';
+
+const rule: Rule = {
+  id: 'no-drop-cascade',
+  category: 'compat',
+  severity: 'error',
+  phases: ['expand', 'migrate', 'contract', 'abort'],
+  summary: 'DROP … CASCADE drops whatever depends on the object.',
+  why: 'CASCADE silently drops views, foreign keys and defaults that depend on the object.',
+  fix: 'Drop the dependent objects one by one, then the object without CASCADE.',
+  examples: { bad: ['DROP VIEW report CASCADE;\\n'], good: ['DROP VIEW report;\\n'] },
+  check(statement, context) {
+    const drop = statement.kind === 'DropStmt' ? (statement.node as { DropStmt: { behavior?: string } }).DropStmt : undefined;
+    if (drop?.behavior === 'DROP_CASCADE') context.report({ message: 'DROP … CASCADE drops what depends on it too.' });
+  },
+};
+export default rule;
+`;
+
+const THROWS = `
+export default [{
+  id: 'always-throws',
+  category: 'style',
+  severity: 'warn',
+  phases: ['expand'],
+  summary: 'A rule with a bug.',
+  why: 'It throws on every statement.',
+  fix: 'Nothing to fix in the migration.',
+  examples: { bad: [], good: [] },
+  check() { throw new Error('boom'); },
+}];
+`;
+
+const MIGRATION = '-- pgtandem:contract\nDROP VIEW legacy_report CASCADE;\nDROP VIEW other_report CASCADE;\n';
+
+describe('plugins: the project’s own rules', () => {
+  it('load from the config’s globs, run with the built-in rules, take severities and ignores', async () => {
+    const cwd = project({
+      'pgtandem.config.json': JSON.stringify({ plugins: ['./lint-rules/*.ts'], rules: { 'no-drop-cascade': 'warn' } }),
+      'lint-rules/no-drop-cascade.ts': NO_CASCADE,
+      'migrations/0001_drop.sql': MIGRATION.replace('DROP VIEW other', '-- pgtandem-ignore no-drop-cascade: nothing depends on it\nDROP VIEW other'),
+    });
+    const result = await lint({ paths: ['migrations'], cwd });
+    const ours = result.findings.filter((f) => f.rule === 'no-drop-cascade');
+    expect(ours.map((f) => `${f.rule} ${f.severity} ${f.line}`)).toEqual(['no-drop-cascade warn 2']);
+    // Built-in rules run beside it.
+    expect(result.findings.some((f) => f.rule === 'multiple-ddl-locks-in-transaction')).toBe(true);
+  });
+
+  it('a rule that throws is one finding naming its file, and the other rules still run', async () => {
+    const cwd = project({
+      'pgtandem.config.json': JSON.stringify({ plugins: ['lint-rules/no-drop-cascade.ts', 'lint-rules/buggy.ts'] }),
+      'lint-rules/no-drop-cascade.ts': NO_CASCADE,
+      'lint-rules/buggy.ts': THROWS,
+      'migrations/0001_drop.sql': '-- pgtandem:expand\nALTER TABLE a ADD COLUMN b text;\nALTER TABLE a ADD COLUMN c text;\n' + MIGRATION,
+    });
+    const result = await lint({ paths: ['migrations'], cwd });
+    const buggy = result.findings.filter((f) => f.rule === 'always-throws');
+    expect(buggy).toHaveLength(1);
+    expect(buggy[0]!.message).toContain('lint-rules/buggy.ts');
+    expect(buggy[0]!.message).toContain('boom');
+    expect(result.findings.filter((f) => f.rule === 'no-drop-cascade')).toHaveLength(2);
+  });
+
+  it.each([
+    ['a file that does not load', 'export default {', /buggy\.ts/],
+    ['an export that is not a rule', 'export default { id: "x" };', /buggy\.ts: the default export x: check/],
+    ['a taken id', 'export default { ...(await import("./no-drop-cascade.ts")).default, id: "ban-drop-table" };', /ban-drop-table" is taken/],
+  ])('%s is an error naming the file', async (_what, source, message) => {
+    const cwd = project({
+      'pgtandem.config.json': JSON.stringify({ plugins: ['lint-rules/*.ts'] }),
+      'lint-rules/no-drop-cascade.ts': NO_CASCADE,
+      'lint-rules/buggy.ts': source,
+      'migrations/0001_drop.sql': MIGRATION,
+    });
+    await expect(lint({ paths: ['migrations'], cwd })).rejects.toThrow(message);
+  });
+
+  it('a glob that matches nothing is an error', async () => {
+    const cwd = project({ 'pgtandem.config.json': JSON.stringify({ plugins: ['rules-missing/*.ts'] }), 'migrations/0001_drop.sql': MIGRATION });
+    await expect(lint({ paths: ['migrations'], cwd })).rejects.toThrow(/matches no file/);
+  });
+
+  it('pgtandem docs --out writes their pages beside the built-in ones', async () => {
+    const cwd = project({ 'pgtandem.config.json': JSON.stringify({ plugins: ['lint-rules/*.ts'] }), 'lint-rules/no-drop-cascade.ts': NO_CASCADE });
+    let stdout = '';
+    const io: CliIO = { stdout: (t) => void (stdout += t), stderr: () => {}, env: {}, isTTY: false, cwd };
+    expect(await main(['node', 'pgtandem', 'docs', '--out', 'site/rules'], io)).toBe(0);
+    const page = readFileSync(join(cwd, 'site/rules/no-drop-cascade.md'), 'utf8');
+    expect(page).toContain('# no-drop-cascade');
+    expect(page).toContain('DROP VIEW report CASCADE;');
+    expect(existsSync(join(cwd, 'site/rules/ban-drop-table.md'))).toBe(true);
+    expect(readFileSync(join(cwd, 'site/rules/README.md'), 'utf8')).toContain('[no-drop-cascade](no-drop-cascade.md)');
+    expect(stdout).toMatch(/^wrote \d+ rule pages and README.md to site\/rules\n$/);
+  });
+});
