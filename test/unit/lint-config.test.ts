@@ -165,7 +165,7 @@ describe('invalid configuration', () => {
   it('an unknown key far from any known one names the known ones', () => {
     const error = configError(() => parseConfig('pgtandem.config.json', '{ "colour": true }', knownRules, false));
     expect(error.message).toBe(
-      'pgtandem.config.json: unknown setting "colour" (known: migrationsDir, history, baseline, pgVersion, assumeInTransaction, runner, rules, plugins, lockTimeout, statementTimeout, lockRetryDeadline, batchSize, smallTableRows, batchDelayMs, batchTargetMs, oldReleaseApplicationName, oldVersionApplicationName, usageGate, usageWindow, usageGateOwnStatementsOnly)',
+      'pgtandem.config.json: unknown setting "colour" (known: migrationsDir, history, baseline, pgVersion, assumeInTransaction, runner, rules, plugins, lockTimeout, statementTimeout, lockRetryDeadline, batchSize, smallTableRows, batchDelayMs, batchTargetMs, oldReleaseApplicationName, oldVersionApplicationName, usageGate, usageWindow, usageGateOwnStatementsOnly, throttle)',
     );
   });
 
