@@ -135,10 +135,10 @@ describe('contract usage gate (pg_stat_statements)', () => {
     await client.connect();
     const seen = await client.query<{ query: string }>(
       `SELECT query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls > 0
-         AND (query LIKE '%pgtandem_batch%' OR query LIKE 'UPDATE teams%' OR query LIKE '%pgtandem.%')`,
+         AND (query LIKE '%pgtandem_change%' OR query LIKE 'UPDATE teams%' OR query LIKE '%pgtandem.%')`,
     );
     await client.end();
-    expect(seen.rows.some((r) => r.query.includes('pgtandem_batch') && r.query.includes('name'))).toBe(true);
+    expect(seen.rows.some((r) => r.query.includes('pgtandem_change') && r.query.includes('name'))).toBe(true);
     expect(seen.rows.some((r) => r.query.startsWith('UPDATE teams'))).toBe(true);
     const passed = await contract(url, '--usage-since', 'migrate', '--usage-window', '1s');
     expect(passed.stderr).toContain('no statement used column public.users.name');
