@@ -12,10 +12,13 @@ export { formatResult, FORMATS, type Format, type FormatOptions } from './report
 export { discoverMigrations, readMigrationSource, DiscoveryError, type Discovery } from './migrations/discover.js';
 export type { MigrationFile, MigrationScript, ScriptLanguage, Layout, Segment } from './migrations/migration.js';
 export { PHASES, type Phase } from './migrations/phase.js';
-export { PgtandemError, ConfigError, UsageError, GitError, ConnectionError, RunnerError, ScriptLoadError, type ErrorCode } from './errors.js';
+export { PgtandemError, ConfigError, UsageError, GitError, ConnectionError, RunnerError, InterruptedError, ScriptLoadError, type ErrorCode } from './errors.js';
 export { runPhase, type PhaseRunOptions, type PhaseRunResult } from './runner/run-phase.js';
 export { planPhase, type Action, type PhasePlan } from './runner/plan.js';
 export { statusReport, type MigrationStatus, type StatusReport } from './runner/status.js';
+export { rerunAdvice } from './runner/rerun-advice.js';
+export { baseline, type BaselineOptions, type BaselineResult } from './adopt/baseline.js';
+export { discoverProject, type ProjectMigrations } from './migrations/project.js';
 export { MigrationState, type MigrationRecord, type MigrationStateName } from './runner/state.js';
 export type { RunnerEvent } from './runner/events.js';
 export { runnerSettings, type RunnerSettings } from './runner/settings.js';

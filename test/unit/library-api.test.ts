@@ -23,4 +23,12 @@ describe("import { lint } from 'pgtandem'", () => {
     expect(api.FORMATS).toEqual(['pretty', 'json', 'sarif', 'github', 'markdown']);
     await expect(api.lint({ paths: ['does/not/exist'], configFile: false })).rejects.toBeInstanceOf(api.DiscoveryError);
   });
+
+  it('exposes adoption and the runner state: baseline, the project reader, the rerun advice', async () => {
+    const api = await import('pgtandem');
+    expect(typeof api.baseline).toBe('function');
+    expect(typeof api.discoverProject).toBe('function');
+    expect(api.rerunAdvice({ phase: 'migrate', result: 'interrupted' })).toEqual({ rerunCanHelp: true, advice: 'rerun pgtandem migrate to resume' });
+    expect(new api.InterruptedError('stopped')).toBeInstanceOf(api.RunnerError);
+  });
 });
