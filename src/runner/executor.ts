@@ -88,7 +88,7 @@ export async function executePlan(plan: PhasePlan, startAt: number, cursor: { ac
     } catch (error) {
       // A cancelled deploy stops the batch loop or the lock retries by aborting them: that is an interruption, not a failure.
       if (context.signal?.aborted && (isAbortError(error) || error instanceof InterruptedError)) {
-        throw error instanceof InterruptedError ? error : interrupted(label, phase, lastRowsDone);
+        throw error instanceof InterruptedError ? error : interrupted(label, phase, action.kind === 'backfill' ? (lastRowsDone ?? 'before-first-batch') : undefined);
       }
       throw asRunnerError(error, action.script ? label : `${migration.path}:${(error as { statementLine?: number }).statementLine ?? action.line} ${action.id}`, context.secrets ?? []);
     }
@@ -205,7 +205,12 @@ function isAbortError(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError';
 }
 
-function interrupted(label: string, phase: string, rowsDone: number | undefined): InterruptedError {
-  const progress = rowsDone === undefined ? 'what finished is checkpointed' : `the backfill's cursor is saved after ${rowsDone.toLocaleString('en-US')} rows`;
+function interrupted(label: string, phase: string, rowsDone: number | 'before-first-batch' | undefined): InterruptedError {
+  const progress =
+    rowsDone === undefined
+      ? 'what finished is checkpointed'
+      : rowsDone === 'before-first-batch'
+        ? "the backfill's cursor is saved"
+        : `the backfill's cursor is saved after ${rowsDone.toLocaleString('en-US')} rows`;
   return new InterruptedError(`${label}: ${phase} stopped on request; ${progress} — rerun pgtandem ${phase} to resume`);
 }
