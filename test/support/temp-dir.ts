@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -13,5 +13,15 @@ afterAll(() => {
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   created.push(dir);
+  return dir;
+}
+
+/** A {@link tempDir} holding the given files (paths relative to it, folders made as needed). */
+export function tempProject(prefix: string, files: Record<string, string>): string {
+  const dir = tempDir(prefix);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
   return dir;
 }

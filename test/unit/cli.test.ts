@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../support/temp-dir.js';
+import { tempProject } from '../support/temp-dir.js';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
@@ -27,12 +27,7 @@ async function run(args: string[], options: { cwd?: string; env?: NodeJS.Process
 }
 
 function project(files: Record<string, string>): string {
-  const dir = tempDir('pgtandem-cli-');
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
+  return tempProject('pgtandem-cli-', files);
 }
 
 const BAD = '-- pgtandem:expand\nALTER TABLE users RENAME COLUMN name TO full_name;\n';

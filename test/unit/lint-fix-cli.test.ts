@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { tempDir } from '../support/temp-dir.js';
+import { tempProject } from '../support/temp-dir.js';
 
 async function run(args: string[], cwd: string) {
   let stdout = '';
@@ -14,12 +14,7 @@ async function run(args: string[], cwd: string) {
 }
 
 function project(files: Record<string, string>): string {
-  const dir = tempDir('pgtandem-fix-');
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
+  return tempProject('pgtandem-fix-', files);
 }
 
 const INDEX = '-- pgtandem:expand\nCREATE INDEX orders_status_idx ON orders (status); -- lookups\n';

@@ -1,18 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { lint } from '../../src/lint/lint.js';
-import { tempDir } from '../support/temp-dir.js';
+import { tempProject } from '../support/temp-dir.js';
 
 function project(files: Record<string, string>): string {
-  const dir = tempDir('pgtandem-plugins-');
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
+  return tempProject('pgtandem-plugins-', files);
 }
 
 // A team's own rule, as the docs show it: TypeScript, typed with pgtandem's exports.
