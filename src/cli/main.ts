@@ -62,6 +62,16 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       .option('-d, --dir <path>', 'migrations directory (default: migrationsDir from the config)')
       .option('-c, --config <file>', 'use this config file instead of searching for pgtandem.config.json')
       .option('--embedded', 'without a database URL: use the running dev-db (pgtandem dev-db start), else start a throwaway local PostgreSQL, removed when the command ends (for trying pgtandem)');
+  const fleetOptions = (command: Command): Command =>
+    command.option('--fleet <file>', 'roll across the databases and tenant schemas of a fleet file (pgtandem.fleet.json, docs/fleet.md) instead of one database');
+  const fleetHelp = (phase: string): string =>
+    [
+      '',
+      '',
+      `With --fleet <file>: ${phase} runs on each target of a wave (a database, or a tenant schema with search_path set to it and its state`,
+      'kept in it), at most the fleet\'s concurrency at once; a wave stops taking targets at its maxFailures. --format json prints every',
+      `target's outcome. Exit 1 when a target failed or was interrupted: rerun to resume it.${phase === 'contract' ? ' Contract refuses the whole selection until every target in it is migrated and its guards hold.' : ''}${phase === 'abort' ? ' Abort takes every wave, newest first.' : ''}`,
+    ].join('\n');
   const phaseHelp = [
     '',
     'Every transaction sets lock_timeout (config lockTimeout, default 2s) and statement_timeout (statementTimeout, default none);',
@@ -96,15 +106,33 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
         'the longest the backfills may pause in all while a standby lags, a slot retains WAL, autovacuum works the table or sessions queue on their locks (config throttle.maxPause, default 1h); past it: exit 1, rerun to resume',
       );
     }
-    command.addHelpText('after', phaseHelp).action(async (options) => {
+    fleetOptions(command)
+      .option('--wave <n|name|next>', 'with --fleet: run this wave (number or name), or next: the first wave with work left (default: the current wave; the next one never starts unasked)')
+      .option('--waves <all>', 'with --fleet: run every wave in order, stopping at a wave that reaches its maxFailures')
+      .option('--targets <names>', 'with --fleet: only these targets (comma-separated names)')
+      .option('--concurrency <n>', 'with --fleet: targets at once (default: the fleet file\'s concurrency)')
+      .addOption(new Option('-f, --format <format>', 'with --fleet: output format (default pretty)').choices(['pretty', 'json']));
+    command.addHelpText('after', phaseHelp + fleetHelp(phase)).action(async (options) => {
+      if (options.fleet !== undefined) {
+        const { fleetPhaseCommand } = await import('./commands/fleet.js');
+        exitCode = await fleetPhaseCommand(phase, options, io);
+        return;
+      }
+      const { checkFleetFlags } = await import('./fleet-flags.js');
+      checkFleetFlags(options, true);
       const run = await PHASE_COMMANDS[phase]();
       exitCode = await run(options, io);
     });
   }
-  runnerOptions(program.command('status').description('show every migration, its phase state and timestamps, and the next safe command'))
+  fleetOptions(runnerOptions(program.command('status').description('show every migration, its phase state and timestamps, and the next safe command')))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json']).default('pretty'))
-    .addHelpText('after', '\nReads only; creates nothing. Exit codes: 0 shown, 2 usage, configuration or connection problem.')
+    .addHelpText('after', '\nReads only; creates nothing. With --fleet: every wave\'s targets by stage, the targets that need a look, and the next command.\nExit codes: 0 shown, 2 usage, configuration or connection problem.')
     .action(async (options) => {
+      if (options.fleet !== undefined) {
+        const { fleetStatusCommand } = await import('./commands/fleet-status.js');
+        exitCode = await fleetStatusCommand(options, io);
+        return;
+      }
       const { statusCommand } = await import('./commands/status.js');
       exitCode = await statusCommand(options, io);
     });

@@ -34,22 +34,7 @@ export interface RunnerSession {
  * DATABASE_URL and is never printed.
  */
 export async function withRunnerSession<T>(command: string, options: RunnerCommandOptions, io: CliIO, work: (session: RunnerSession) => Promise<T>): Promise<T> {
-  const loaded = await loadConfig({ cwd: io.cwd, knownRules: rules.map((r) => r.id), ...(options.config ? { explicitPath: options.config } : {}) });
-  const config = loaded.config;
-  const dir = options.dir
-    ? resolve(io.cwd, options.dir)
-    : config.migrationsDir
-      ? resolve(loaded.path ? dirname(loaded.path) : io.cwd, config.migrationsDir)
-      : undefined;
-  if (!dir) throw new UsageError('no migrations directory: pass --dir <path> or set "migrationsDir" in pgtandem.config.json');
-  const base = loaded.path ? dirname(loaded.path) : io.cwd;
-  const project = await discoverProject({ migrationsDir: dir, history: config.history.map((h) => resolve(base, h)) }, { assumeInTransaction: config.assumeInTransaction });
-  // An empty migrationsDir beside a history folder is a project with no phased migration yet: nothing to do, not an error.
-  if (project.migrations.length === 0 && project.history.length === 0) throw new UsageError(`no migrations found in ${displayPath(io.cwd, dir)}`);
-  const shown = new Map(project.replayOrder.map((m) => [m, { ...m, path: displayPath(io.cwd, m.path) }]));
-  const migrations = project.migrations.map((m) => shown.get(m)!);
-  const history = project.history.map((m) => shown.get(m)!);
-  const replayOrder = project.replayOrder.map((m) => shown.get(m)!);
+  const { config, configDir, migrations, history, replayOrder } = await loadRunnerProject(options, io);
 
   const url = options.databaseUrl ?? io.env.DATABASE_URL;
   if (!url && !options.embedded) {
@@ -59,7 +44,7 @@ export async function withRunnerSession<T>(command: string, options: RunnerComma
   let target = url;
   if (!target) {
     const { runningDevDb } = await import('../db/dev-db.js');
-    target = runningDevDb(loaded.path ? dirname(loaded.path) : io.cwd)?.url;
+    target = runningDevDb(configDir)?.url;
     if (target) io.stderr('pgtandem: --embedded: using the running dev-db (.pgtandem/dev-db; pgtandem dev-db stop stops it)\n');
   }
   if (!target) {
@@ -86,6 +71,36 @@ export async function withRunnerSession<T>(command: string, options: RunnerComma
   } finally {
     await stopEmbedded?.();
   }
+}
+
+/** The config and the migrations a runner command works on (the session without its database). */
+export interface RunnerProject {
+  config: PgtandemConfig;
+  /** The config file's folder, else the working directory. */
+  configDir: string;
+  migrations: MigrationFile[];
+  history: MigrationFile[];
+  replayOrder: MigrationFile[];
+}
+
+/** Loads the config and finds the migrations (paths shown relative to the working directory). */
+export async function loadRunnerProject(options: RunnerCommandOptions, io: CliIO): Promise<RunnerProject> {
+  const loaded = await loadConfig({ cwd: io.cwd, knownRules: rules.map((r) => r.id), ...(options.config ? { explicitPath: options.config } : {}) });
+  const config = loaded.config;
+  const configDir = loaded.path ? dirname(loaded.path) : io.cwd;
+  const dir = options.dir ? resolve(io.cwd, options.dir) : config.migrationsDir ? resolve(configDir, config.migrationsDir) : undefined;
+  if (!dir) throw new UsageError('no migrations directory: pass --dir <path> or set "migrationsDir" in pgtandem.config.json');
+  const project = await discoverProject({ migrationsDir: dir, history: config.history.map((h) => resolve(configDir, h)) }, { assumeInTransaction: config.assumeInTransaction });
+  // An empty migrationsDir beside a history folder is a project with no phased migration yet: nothing to do, not an error.
+  if (project.migrations.length === 0 && project.history.length === 0) throw new UsageError(`no migrations found in ${displayPath(io.cwd, dir)}`);
+  const shown = new Map(project.replayOrder.map((m) => [m, { ...m, path: displayPath(io.cwd, m.path) }]));
+  return {
+    config,
+    configDir,
+    migrations: project.migrations.map((m) => shown.get(m)!),
+    history: project.history.map((m) => shown.get(m)!),
+    replayOrder: project.replayOrder.map((m) => shown.get(m)!),
+  };
 }
 
 /** A duration flag (`--lock-wait 5s`) in milliseconds, or a UsageError naming the flag. */

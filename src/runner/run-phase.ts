@@ -15,7 +15,7 @@ import { loadScriptMigration } from '../migrations/load-script.js';
 import { acquireRunnerLock, releaseRunnerLock } from './runner-lock.js';
 import type { RunnerSettings } from './settings.js';
 import { keepUsageSnapshot } from './usage-gate.js';
-import { MigrationState, type MigrationRecord } from './state.js';
+import { MigrationState, type MigrationRecord, type TenantScope } from './state.js';
 
 export interface PhaseRunOptions {
   phase: Phase;
@@ -37,6 +37,8 @@ export interface PhaseRunOptions {
   keepUsageSnapshot?: boolean;
   onEvent?(event: RunnerEvent): void;
   secrets?: readonly string[];
+  /** A tenant schema of a fleet: its own state and lock (the connection's search_path is the caller's). */
+  tenant?: TenantScope;
   /** Stops between actions (and between backfill batches); the run then fails resumably. */
   signal?: AbortSignal;
 }
@@ -60,7 +62,7 @@ export interface PhaseRunResult {
 export async function runPhase(options: PhaseRunOptions): Promise<PhaseRunResult> {
   const { client, phase } = options;
   await loadParser();
-  const state = new MigrationState(client);
+  const state = new MigrationState(client, options.tenant);
   if (options.dryRun) {
     const records = await state.list();
     checkChecksums(options.migrations, records);
@@ -68,7 +70,7 @@ export async function runPhase(options: PhaseRunOptions): Promise<PhaseRunResult
     return { phase, plans, resumeAt: resumePoints(phase, records) };
   }
 
-  await acquireRunnerLock(client, options.lockWaitMs);
+  await acquireRunnerLock(client, options.lockWaitMs, options.tenant);
   try {
     await state.ensureSchema();
     await state.closeInterruptedEvents();
@@ -94,7 +96,7 @@ export async function runPhase(options: PhaseRunOptions): Promise<PhaseRunResult
     }
     return { phase, plans, resumeAt: resumePoints(phase, records) };
   } finally {
-    await releaseRunnerLock(client).catch(() => {});
+    await releaseRunnerLock(client, options.tenant).catch(() => {});
   }
 }
 

@@ -70,8 +70,17 @@ interface EventsTable {
 }
 
 interface StateDatabase {
-  'pgtandem.migrations': MigrationsTable;
-  'pgtandem.events': EventsTable;
+  migrations: MigrationsTable;
+  events: EventsTable;
+}
+
+/**
+ * A tenant schema whose own state the runner keeps: when tenants share a
+ * database, each schema holds its state (tables `pgtandem_migrations` and
+ * `pgtandem_events` beside the tenant's own), and its runs lock only it.
+ */
+export interface TenantScope {
+  schema: string;
 }
 
 const SCHEMA = 'pgtandem';
@@ -86,14 +95,29 @@ const SCHEMA_LOCK_KEY = 7_067_747;
  */
 export class MigrationState {
   private readonly db: Kysely<StateDatabase>;
+  private readonly schema: string;
+  // Typed as Kysely's names; a tenant's tables carry a prefix so they cannot meet the tenant's own.
+  private readonly migrations: 'migrations';
+  private readonly events: 'events';
 
-  constructor(private readonly client: pg.ClientBase) {
-    this.db = pinnedKysely<StateDatabase>(client);
+  constructor(
+    private readonly client: pg.ClientBase,
+    private readonly tenant?: TenantScope,
+  ) {
+    this.schema = tenant?.schema ?? SCHEMA;
+    this.migrations = (tenant ? 'pgtandem_migrations' : 'migrations') as 'migrations';
+    this.events = (tenant ? 'pgtandem_events' : 'events') as 'events';
+    this.db = pinnedKysely<StateDatabase>(client).withSchema(this.schema);
   }
 
-  /** Whether the schema exists; a read-only check for status and --dry-run. */
+  /** Where the state lives, for messages: `pgtandem` or the tenant's schema. */
+  get location(): string {
+    return this.tenant ? `${this.schema}.pgtandem_*` : `${SCHEMA}.*`;
+  }
+
+  /** Whether the state tables exist; a read-only check for status and --dry-run. */
   async exists(): Promise<boolean> {
-    const { rows } = await sql<{ found: boolean }>`SELECT to_regclass('pgtandem.events') IS NOT NULL AS found`.execute(this.db);
+    const { rows } = await sql<{ found: boolean }>`SELECT to_regclass(format('%I.%I', ${this.schema}::text, ${this.events}::text)) IS NOT NULL AS found`.execute(this.db);
     return rows[0]?.found === true;
   }
 
@@ -103,9 +127,10 @@ export class MigrationState {
     await this.client.query('BEGIN');
     try {
       await sql`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`.execute(this.db);
-      await this.db.schema.createSchema(SCHEMA).ifNotExists().execute();
+      // A tenant's schema is the tenant's: it must exist already (the fleet checks), and is never created here.
+      if (!this.tenant) await this.db.schema.createSchema(SCHEMA).ifNotExists().execute();
       await this.db.schema
-        .createTable('pgtandem.migrations')
+        .createTable(this.migrations)
         .ifNotExists()
         .addColumn('version', 'text', (c) => c.primaryKey())
         .addColumn('name', 'text', (c) => c.notNull())
@@ -118,7 +143,7 @@ export class MigrationState {
         .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
         .execute();
       await this.db.schema
-        .createTable('pgtandem.events')
+        .createTable(this.events)
         .ifNotExists()
         .addColumn('id', 'bigserial', (c) => c.primaryKey())
         .addColumn('version', 'text', (c) => c.notNull())
@@ -142,14 +167,14 @@ export class MigrationState {
   /** Every recorded migration, by version as stored. Empty when the schema does not exist yet. */
   async list(): Promise<MigrationRecord[]> {
     if (!(await this.exists())) return [];
-    const rows = await this.db.selectFrom('pgtandem.migrations').selectAll().orderBy('version').execute();
+    const rows = await this.db.selectFrom(this.migrations).selectAll().orderBy('version').execute();
     return rows.map(toRecord);
   }
 
   /** Records a migration as pending unless it is known already. */
   async register(version: string, name: string, path: string): Promise<void> {
     await this.db
-      .insertInto('pgtandem.migrations')
+      .insertInto(this.migrations)
       .values({ version, name, path, state: 'pending', phases: '{}', checkpoint_actions: 0, backfill: null, checkpoint_phase: null })
       .onConflict((oc) => oc.column('version').doUpdateSet({ name, path }))
       .execute();
@@ -167,7 +192,7 @@ export class MigrationState {
       const started = record.phases[phase];
       if (record.checkpoint.actionsDone > 0 || record.backfill !== null || !started || started.checksum === checksum) return record;
       await this.db
-        .updateTable('pgtandem.migrations')
+        .updateTable(this.migrations)
         .set({ phases: JSON.stringify({ ...record.phases, [phase]: { ...started, checksum } }), updated_at: sql`now()` })
         .where('version', '=', version)
         .execute();
@@ -177,7 +202,7 @@ export class MigrationState {
     phases[phase] = { checksum, startedAt: new Date().toISOString() };
     const state = record.state === 'aborted' && phase === 'expand' ? 'pending' : record.state;
     await this.db
-      .updateTable('pgtandem.migrations')
+      .updateTable(this.migrations)
       .set({ state, phases: JSON.stringify(phases), checkpoint_phase: phase, checkpoint_actions: 0, backfill: null, updated_at: sql`now()` })
       .where('version', '=', version)
       .execute();
@@ -187,7 +212,7 @@ export class MigrationState {
   /** Records that `actionsDone` actions of the phase have finished; call it inside the action's transaction. */
   async checkpoint(version: string, phase: Phase, actionsDone: number): Promise<void> {
     await this.db
-      .updateTable('pgtandem.migrations')
+      .updateTable(this.migrations)
       .set({ checkpoint_phase: phase, checkpoint_actions: actionsDone, backfill: null, updated_at: sql`now()` })
       .where('version', '=', version)
       .execute();
@@ -196,7 +221,7 @@ export class MigrationState {
   /** Saves a backfill cursor; the backfill calls it inside each batch's transaction. */
   async saveBackfill(version: string, action: string, cursor: unknown): Promise<void> {
     await this.db
-      .updateTable('pgtandem.migrations')
+      .updateTable(this.migrations)
       .set({ backfill: JSON.stringify({ action, cursor }), updated_at: sql`now()` })
       .where('version', '=', version)
       .execute();
@@ -210,7 +235,7 @@ export class MigrationState {
     const now = new Date().toISOString();
     phases[phase] = { checksum: started?.checksum ?? '', startedAt: started?.startedAt ?? now, finishedAt: now };
     await this.db
-      .updateTable('pgtandem.migrations')
+      .updateTable(this.migrations)
       .set({ state, phases: JSON.stringify(phases), checkpoint_phase: null, checkpoint_actions: 0, backfill: null, updated_at: sql`now()` })
       .where('version', '=', version)
       .execute();
@@ -226,17 +251,17 @@ export class MigrationState {
   async adopt(version: string, name: string, path: string, checksums: Record<Exclude<Phase, 'abort'>, string>, at: string): Promise<void> {
     const phases = JSON.stringify(Object.fromEntries(Object.entries(checksums).map(([phase, checksum]) => [phase, { checksum, startedAt: at, finishedAt: at }])));
     await this.db
-      .insertInto('pgtandem.migrations')
+      .insertInto(this.migrations)
       .values({ version, name, path, state: 'contracted', phases, checkpoint_actions: 0, backfill: null, checkpoint_phase: null })
       .onConflict((oc) =>
         oc
           .column('version')
           .doUpdateSet({ name, path, state: 'contracted', phases, checkpoint_phase: null, checkpoint_actions: 0, backfill: null, updated_at: sql`now()` })
-          .where('pgtandem.migrations.state', '=', 'pending'),
+          .where(sql.ref(`${this.migrations}.state`), '=', 'pending'),
       )
       .execute();
     await this.db
-      .insertInto('pgtandem.events')
+      .insertInto(this.events)
       .values({
         version,
         phase: 'baseline',
@@ -254,7 +279,7 @@ export class MigrationState {
   /** Opens an event for one phase run: who (database user, application_name, host) and when. */
   async startEvent(version: string, phase: Phase): Promise<string> {
     const row = await this.db
-      .insertInto('pgtandem.events')
+      .insertInto(this.events)
       .values({
         version,
         phase,
@@ -274,7 +299,7 @@ export class MigrationState {
   /** Closes an event with its result; an event left `running` is a run that died (see closeInterruptedEvents). */
   async finishEvent(id: string, result: Exclude<EventResult, 'running'>, error?: string): Promise<void> {
     await this.db
-      .updateTable('pgtandem.events')
+      .updateTable(this.events)
       .set({
         result,
         error: error ?? null,
@@ -291,7 +316,7 @@ export class MigrationState {
    */
   async closeInterruptedEvents(): Promise<number> {
     const result = await this.db
-      .updateTable('pgtandem.events')
+      .updateTable(this.events)
       .set({ result: 'interrupted', error: 'the runner stopped before the phase finished (killed, or its connection was lost)' })
       .where('result', '=', 'running')
       .executeTakeFirst();
@@ -303,7 +328,7 @@ export class MigrationState {
     if (!(await this.exists())) return [];
     const { rows } = await sql<{ version: string; phase: string; result: string; error: string | null; started_at: Date; finished_at: Date | null; application_name: string; hostname: string }>`
       SELECT DISTINCT ON (version) version, phase, result, error, started_at, finished_at, application_name, hostname
-        FROM pgtandem.events ORDER BY version, id DESC`.execute(this.db);
+        FROM ${sql.id(this.schema, this.events)} ORDER BY version, id DESC`.execute(this.db);
     return rows.map((row) => ({
       version: row.version,
       phase: row.phase as Phase,
@@ -316,7 +341,7 @@ export class MigrationState {
   }
 
   private async get(version: string): Promise<MigrationRecord> {
-    const row = await this.db.selectFrom('pgtandem.migrations').selectAll().where('version', '=', version).executeTakeFirstOrThrow();
+    const row = await this.db.selectFrom(this.migrations).selectAll().where('version', '=', version).executeTakeFirstOrThrow();
     return toRecord(row);
   }
 }
