@@ -50,6 +50,7 @@ import requireConcurrentReindex from './require-concurrent-reindex.js';
 import requireForeignKeyIndex from './require-foreign-key-index.js';
 import requireLockTimeout from './require-lock-timeout.js';
 import requireStatementTimeout from './require-statement-timeout.js';
+import schemaQualifiedInTenantMigration from './schema-qualified-in-tenant-migration.js';
 import syntaxError from './syntax-error.js';
 import unknownObject from './unknown-object.js';
 import unusedIgnore from './unused-ignore.js';
@@ -105,6 +106,7 @@ export const rules: readonly Rule[] = [
   requireForeignKeyIndex,
   requireLockTimeout,
   requireStatementTimeout,
+  schemaQualifiedInTenantMigration,
   syntaxError,
   unknownObject,
   unusedIgnore,

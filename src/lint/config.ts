@@ -56,6 +56,12 @@ export interface PgtandemConfig {
   usageGateOwnStatementsOnly?: boolean;
   /** Migrate phase: the health limits the backfill pauses at (see throttle-config.ts). */
   throttle?: ThrottleConfig;
+  /**
+   * The migrations run once per tenant schema (a fleet, docs/fleet.md), with search_path set to the tenant:
+   * a schema-qualified name pins a statement to one schema. `shared`: schemas every tenant may name
+   * (where extensions live); pg_catalog and information_schema always may.
+   */
+  tenantSchemas?: { shared: string[] };
 }
 
 /** The folders of a project, absolute: the one pgtandem runs and those other tools run. */
@@ -179,6 +185,7 @@ const KEYS = new Set([
   'usageWindow',
   'usageGateOwnStatementsOnly',
   'throttle',
+  'tenantSchemas',
 ]);
 
 export function validateConfig(file: string, raw: unknown, knownRules: readonly string[]): PgtandemConfig {
@@ -214,6 +221,15 @@ export function validateConfig(file: string, raw: unknown, knownRules: readonly 
   if (input.assumeInTransaction !== undefined) {
     if (typeof input.assumeInTransaction !== 'boolean') throw new ConfigError(file, 'assumeInTransaction must be true or false');
     config.assumeInTransaction = input.assumeInTransaction;
+  }
+  if (input.tenantSchemas !== undefined && input.tenantSchemas !== false) {
+    const value = input.tenantSchemas;
+    const shared = value === true ? [] : typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { shared?: unknown }).shared ?? [] : undefined;
+    const keys = typeof value === 'object' && value !== null ? Object.keys(value) : [];
+    if (shared === undefined || keys.some((k) => k !== 'shared') || !Array.isArray(shared) || shared.some((s) => typeof s !== 'string' || s === '')) {
+      throw new ConfigError(file, 'tenantSchemas must be true, false or { "shared": ["extensions"] } (schemas every tenant may name)');
+    }
+    config.tenantSchemas = { shared: shared as string[] };
   }
   if (input.runner !== undefined) {
     if (input.runner !== 'pgtandem' && input.runner !== 'external') throw new ConfigError(file, 'runner must be "pgtandem" or "external"');

@@ -29,6 +29,8 @@ export interface FileLintOptions {
   pgVersion: number;
   /** Who applies native files: pgtandem's runner (default) or another tool. */
   runner?: 'pgtandem' | 'external';
+  /** The migrations run once per tenant schema (config `tenantSchemas`). */
+  tenantSchemas?: { shared: readonly string[] };
   /**
    * The schema before this file (the migrations before it, replayed); the file's
    * expand, migrate and contract statements are applied to it in place, so the
@@ -146,7 +148,7 @@ function runRules(
     if (!objects) created.set(phase, (objects = new CreatedObjects(() => session.searchPath)));
     return objects;
   };
-  const frame = new StatementFrame(file, pgVersion, appliedByRunner, created, session);
+  const frame = new StatementFrame(file, pgVersion, appliedByRunner, created, session, options.tenantSchemas);
   const history = options.catalog ?? new Catalog();
   // Abort runs against the schema as expand left it, and is no part of the history: it gets a copy.
   let abortCatalog: Catalog | undefined;

@@ -132,7 +132,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       }
       continue;
     }
-    const fileOptions = { rules: active, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner, catalog, ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}) };
+    const fileOptions = { rules: active, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner, catalog, ...(config.tenantSchemas ? { tenantSchemas: config.tenantSchemas } : {}), ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}) };
     const result = file.script
       ? await lintScriptMigration(file, { ...fileOptions, ...(options.scriptTimeoutMs !== undefined ? { scriptTimeoutMs: options.scriptTimeoutMs } : {}) })
       : lintMigrationFile(file, fileOptions);

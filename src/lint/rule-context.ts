@@ -43,6 +43,7 @@ export class StatementFrame {
     readonly appliedByRunner: boolean,
     readonly created: ReadonlyMap<Phase, CreatedObjects>,
     readonly session: Session,
+    readonly tenantSchemas?: { shared: readonly string[] },
   ) {}
 }
 
@@ -71,6 +72,9 @@ export class FrameRuleContext implements RuleContext {
   }
   get appliedByRunner(): boolean {
     return this.frame.appliedByRunner;
+  }
+  get tenantSchemas(): { shared: readonly string[] } | undefined {
+    return this.frame.tenantSchemas;
   }
   get catalog(): Catalog {
     return this.frame.catalog;

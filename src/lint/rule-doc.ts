@@ -29,6 +29,7 @@ export function renderRuleDoc(rule: RuleMeta): string {
     '## Flagged',
     '',
     ...(rule.examples.pgVersion ? [`With \`"pgVersion": "${rule.examples.pgVersion}"\`:`, ''] : []),
+    ...(rule.examples.config ? [`With ${Object.entries(rule.examples.config).map(([key, value]) => `\`"${key}": ${JSON.stringify(value)}\``).join(', ')} (the rule looks at nothing without it):`, ''] : []),
     ...rule.examples.bad.flatMap((sql) => [example(sql), '']),
     '## Not flagged',
     '',

@@ -27,6 +27,8 @@ export interface RuleMeta {
     good: readonly string[];
     /** The `pgVersion` the examples are linted with ("17", or a release such as "14.2"), when it is not the default. */
     pgVersion?: string;
+    /** Settings the examples are linted with, for a rule that only a setting turns on (`tenantSchemas`). */
+    config?: { tenantSchemas?: { shared: string[] } };
   };
 }
 

@@ -46,6 +46,8 @@ export interface RuleContext {
    * CONCURRENTLY statements alone.
    */
   readonly appliedByRunner: boolean;
+  /** Config `tenantSchemas`: the file runs once per tenant schema, with search_path set to it. */
+  readonly tenantSchemas?: { readonly shared: readonly string[] };
   /**
    * The schema as it stands just before this statement: the migrations before this
    * file (or the live database given to `lint()`), then this file's earlier statements,

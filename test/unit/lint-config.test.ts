@@ -156,6 +156,15 @@ describe('invalid configuration', () => {
   it('the usage gate settings: mode, window (longer than 0), own statements only', () => {
     const config = parseConfig('pgtandem.config.json', '{ "usageGate": "required", "usageWindow": "30min", "usageGateOwnStatementsOnly": true }', knownRules, false);
     expect([config.usageGate, config.usageWindow, config.usageGateOwnStatementsOnly]).toEqual(['required', 1_800_000, true]);
+  });
+
+  it('reads tenantSchemas as true or with its shared schemas, and refuses anything else in one line', () => {
+    expect(parseConfig('pgtandem.config.json', '{ "tenantSchemas": true }', knownRules, false).tenantSchemas).toEqual({ shared: [] });
+    expect(parseConfig('pgtandem.config.json', '{ "tenantSchemas": { "shared": ["extensions"] } }', knownRules, false).tenantSchemas).toEqual({ shared: ['extensions'] });
+    expect(parseConfig('pgtandem.config.json', '{ "tenantSchemas": false }', knownRules, false).tenantSchemas).toBeUndefined();
+    for (const bad of ['"yes"', '{ "shared": "extensions" }', '{ "schemas": [] }', '["public"]']) {
+      expect(() => parseConfig('pgtandem.config.json', `{ "tenantSchemas": ${bad} }`, knownRules, false)).toThrow(/^pgtandem\.config\.json: tenantSchemas must be true, false or/);
+    }
     expect(configError(() => parseConfig('c.json', '{ "usageGate": "sometimes" }', knownRules, false)).message).toBe('c.json: usageGate must be "auto", "required" or "off"');
     for (const window of ['"-5m"', '"10 parsecs"', '0']) {
       expect(configError(() => parseConfig('c.json', `{ "usageWindow": ${window} }`, knownRules, false)).message).toContain('usageWindow must be a duration longer than 0');
@@ -165,7 +174,7 @@ describe('invalid configuration', () => {
   it('an unknown key far from any known one names the known ones', () => {
     const error = configError(() => parseConfig('pgtandem.config.json', '{ "colour": true }', knownRules, false));
     expect(error.message).toBe(
-      'pgtandem.config.json: unknown setting "colour" (known: migrationsDir, history, baseline, pgVersion, assumeInTransaction, runner, rules, plugins, lockTimeout, statementTimeout, lockRetryDeadline, batchSize, smallTableRows, batchDelayMs, batchTargetMs, oldReleaseApplicationName, oldVersionApplicationName, usageGate, usageWindow, usageGateOwnStatementsOnly, throttle)',
+      'pgtandem.config.json: unknown setting "colour" (known: migrationsDir, history, baseline, pgVersion, assumeInTransaction, runner, rules, plugins, lockTimeout, statementTimeout, lockRetryDeadline, batchSize, smallTableRows, batchDelayMs, batchTargetMs, oldReleaseApplicationName, oldVersionApplicationName, usageGate, usageWindow, usageGateOwnStatementsOnly, throttle, tenantSchemas)',
     );
   });
 

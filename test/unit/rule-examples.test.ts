@@ -20,7 +20,7 @@ async function findingsOf(ruleId: string, sql: string) {
   const result = await lint({
     sources: [{ path: `examples/0001_${ruleId}.sql`, text: sql, layout: layoutOf(sql) }],
     configFile: false,
-    config: { rules: { [ruleId]: rule.severity }, ...versionOf(rule.examples.pgVersion) },
+    config: { rules: { [ruleId]: rule.severity }, ...versionOf(rule.examples.pgVersion), ...rule.examples.config },
   });
   return result.findings.filter((f) => f.rule === ruleId);
 }
@@ -55,7 +55,8 @@ describe.each(rules.map((rule) => [rule.id, rule] as const))('%s', (id, rule) =>
 describe('good examples are clean for every rule', () => {
   // A safe pattern shown in one rule's docs must not trip another rule either.
   it.each(rules.flatMap((rule) => rule.examples.good.map((sql) => [rule.id, sql] as const)))('%s: %s', async (id, sql) => {
-    const config = versionOf(rules.find((r) => r.id === id)!.examples.pgVersion);
+    const rule = rules.find((r) => r.id === id)!;
+    const config = { ...versionOf(rule.examples.pgVersion), ...rule.examples.config };
     const result = await lint({ sources: [{ path: 'examples/0001_good.sql', text: sql, layout: layoutOf(sql) }], configFile: false, config });
     expect(result.findings.map((f) => `${f.rule}: ${f.message}`)).toEqual([]);
   });
