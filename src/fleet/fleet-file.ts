@@ -52,7 +52,32 @@ export interface FleetSpec {
 
 const DEFAULT_CONCURRENCY = 4;
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+let validators: { file: Validate; target: Validate; generator: Validate } | undefined;
+
+/**
+ * What is wrong with the file as its schema sees it, in one line, or
+ * undefined. A target entry is checked against the kind it looks like (a
+ * `name`: a target, else a generator), so the error is about that kind, not
+ * about every branch of the schema's oneOf.
+ */
+function schemaProblem(raw: unknown): string | undefined {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+    ajv.addSchema(schema);
+    const at = (pointer: string): Validate => ajv.getSchema(`${schema.$id}${pointer}`) as Validate;
+    validators = { file: at(''), target: at('#/definitions/target'), generator: at('#/definitions/generator') };
+  }
+  const targets = (raw as { targets?: unknown } | null)?.targets;
+  const entries = Array.isArray(targets) ? targets.map((entry, i) => [entry, `/targets/${i}`] as const) : [[targets, '/targets'] as const];
+  for (const [entry, path] of entries) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
+    const validate = 'name' in entry ? validators.target : validators.generator;
+    if (!validate(entry)) return describeSchemaError((validate.errors ?? []).map((e) => ({ ...e, instancePath: `${path}${e.instancePath}` })));
+  }
+  if (validators.file(raw)) return undefined;
+  return describeSchemaError(validators.file.errors ?? []);
+}
 
 /** Reads and checks a fleet file; a problem is one ConfigError naming the file and the place in it. */
 export async function loadFleetFile(path: string, shownAs = path): Promise<FleetSpec> {
@@ -76,8 +101,8 @@ export function parseFleetFile(file: string, text: string): FleetSpec {
     const offset = position ? Number(position[1]) : /end of JSON input/.test(message) ? text.length : undefined;
     throw new ConfigError(file, `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`, offset === undefined ? undefined : new SourceText(text).position(offset));
   }
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
-  if (!validator(raw)) throw new ConfigError(file, describeSchemaError(validator.errors ?? []));
+  const problem = schemaProblem(raw);
+  if (problem) throw new ConfigError(file, problem);
   const input = raw as { targets: unknown; waves?: (string | { name?: string; select: string; maxFailures?: number | string })[]; concurrency?: number | { total?: number; perServer?: number }; maxFailures?: number | string; searchPath?: string[] };
 
   const list = (Array.isArray(input.targets) ? input.targets : [input.targets]) as (TargetEntry | GeneratorEntry)[];
@@ -142,11 +167,24 @@ function failureLimit(file: string, at: string, value: number | string): Failure
  * The one error worth a line out of Ajv's list (a oneOf fails every branch):
  * the deepest place in the file, and there the most telling keyword.
  */
-function describeSchemaError(errors: readonly ErrorObject[]): string {
+function describeSchemaError(all: readonly ErrorObject[]): string {
+  // oneOf's own error says nothing; a type error of one branch is noise where another branch took the value's type.
+  const errors = all.filter((e) => e.keyword !== 'oneOf' && !(e.keyword === 'type' && all.some((o) => o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'oneOf')));
   const rank = (e: ErrorObject): number => ['additionalProperties', 'type', 'pattern', 'minimum', 'maxLength', 'minLength', 'minItems', 'required'].indexOf(e.keyword) >>> 0;
   const depth = (e: ErrorObject): number => e.instancePath.split('/').length;
+  // Two of a kind where the schema wants one: its oneOf fails with no error of its own worth showing.
+  for (const oneOf of all.filter((e) => e.keyword === 'oneOf')) {
+    const data = oneOf.data as Record<string, unknown> | undefined;
+    if (typeof data !== 'object' || data === null) continue;
+    const where = jsonPath(oneOf.instancePath) ? `${jsonPath(oneOf.instancePath)}: ` : '';
+    if ('url' in data && 'urlEnv' in data) return `${where}url and urlEnv both given: keep one (urlEnv keeps the password out of the file)`;
+    if (['schemas', 'databases', 'query'].filter((k) => k in data).length > 1) return `${where}schemas, databases and query are different generators: give one per entry`;
+  }
   const best = [...errors].sort((a, b) => depth(b) - depth(a) || rank(a) - rank(b))[0];
-  if (!best) return 'does not match its schema (schema/pgtandem.fleet.schema.json)';
+  if (!best) {
+    const path = jsonPath(all[0]?.instancePath ?? '');
+    return `${path ? `${path}: ` : ''}does not match the fleet file's schema (schema/pgtandem.fleet.schema.json)`;
+  }
   const path = jsonPath(best.instancePath);
   const where = path ? `${path}: ` : '';
   switch (best.keyword) {
@@ -154,7 +192,7 @@ function describeSchemaError(errors: readonly ErrorObject[]): string {
       return `${where}unknown setting "${(best.params as { additionalProperty: string }).additionalProperty}"`;
     case 'required': {
       const missing = (best.params as { missingProperty: string }).missingProperty;
-      if (missing === 'url' || missing === 'urlEnv') return `${where}needs url or urlEnv (the environment variable holding the connection string), not both`;
+      if (missing === 'url' || missing === 'urlEnv') return `${where}needs url or urlEnv (the environment variable holding the connection string)`;
       if (missing === 'schemas' || missing === 'databases' || missing === 'query') return `${where}a target needs a name; a generator one of schemas, databases or query`;
       return `${where}missing "${missing}"`;
     }
