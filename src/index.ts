@@ -19,7 +19,15 @@ export { statusReport, type MigrationStatus, type StatusReport } from './runner/
 export { rerunAdvice } from './runner/rerun-advice.js';
 export { baseline, type BaselineOptions, type BaselineResult } from './adopt/baseline.js';
 export { discoverProject, type ProjectMigrations } from './migrations/project.js';
-export { MigrationState, type MigrationRecord, type MigrationStateName } from './runner/state.js';
+export { MigrationState, type MigrationRecord, type MigrationStateName, type TenantScope } from './runner/state.js';
+export { loadFleetFile, parseFleetFile, type FleetSpec, type WaveSpec } from './fleet/fleet-file.js';
+export { resolveTargets, type FleetTarget } from './fleet/resolve-targets.js';
+export { assignWaves, type Wave } from './fleet/waves.js';
+export { chooseWaves, type WaveChoice, type WaveRequest } from './fleet/choose-waves.js';
+export { runFleet, type FleetEvent, type FleetRunOptions, type FleetRunResult } from './fleet/run-fleet.js';
+export { checkFleetContract } from './fleet/check-fleet-contract.js';
+export { readTargetState, type TargetState } from './fleet/target-state.js';
+export type { TargetOutcome, TargetResult } from './fleet/run-target.js';
 export type { RunnerEvent } from './runner/events.js';
 export { runnerSettings, type RunnerSettings } from './runner/settings.js';
 export { Catalog, catalogKey } from './schema/catalog.js';

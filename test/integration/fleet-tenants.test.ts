@@ -134,7 +134,16 @@ describe('fleet of tenant schemas', () => {
     expect(rows[0]!.bad).toBe(0);
     expect((await db.client.query(`SELECT * FROM public.users`)).rows).toEqual([{ id: 1, name: 'public', legacy: null }]);
 
-    const contract = await runCli(['contract', '--fleet', 'pgtandem.fleet.json', '--waves', 'all'], { cwd: dir, env: env() });
+    // An old-release session on the database blocks every tenant in it: contract refuses the whole selection, changing nothing.
+    const v1 = new pg.Client({ connectionString: db.url, application_name: 'shop-v1 web' });
+    await v1.connect();
+    const refused = await runCli(['contract', '--fleet', 'pgtandem.fleet.json', '--waves', 'all', '--old-release', 'shop-v1%'], { cwd: dir, env: env() });
+    await v1.end();
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refusing to contract 200 targets: 1 blocks it[\s\S]*vip, tenant_001, tenant_002 and 197 more \(one database, [^)]*\): .*shop-v1 web/);
+    expect(await columns('tenant_123')).toContain('legacy');
+
+    const contract = await runCli(['contract', '--fleet', 'pgtandem.fleet.json', '--waves', 'all', '--old-release', 'shop-v1%'], { cwd: dir, env: env() });
     expect(contract.code, contract.stderr).toBe(0);
     expect(await columns('tenant_123')).toEqual(['id', 'name', 'email']);
     expect(await columns('public')).toEqual(['id', 'name', 'legacy']);

@@ -24,6 +24,15 @@ describe("import { lint } from 'pgtandem'", () => {
     await expect(api.lint({ paths: ['does/not/exist'], configFile: false })).rejects.toBeInstanceOf(api.DiscoveryError);
   });
 
+  it('exposes fleets: the fleet file, its targets and waves, and the run', async () => {
+    const api = await import('pgtandem');
+    for (const name of ['parseFleetFile', 'loadFleetFile', 'resolveTargets', 'assignWaves', 'chooseWaves', 'runFleet', 'checkFleetContract', 'readTargetState'] as const) {
+      expect(typeof api[name], name).toBe('function');
+    }
+    const spec = api.parseFleetFile('fleet.json', JSON.stringify({ targets: { schemas: 'tenant_*', urlEnv: 'URL' }, waves: ['10%', '100%'] }));
+    expect(spec.waves.map((w) => w.select)).toEqual(['10%', '100%']);
+  });
+
   it('exposes adoption and the runner state: baseline, the project reader, the rerun advice', async () => {
     const api = await import('pgtandem');
     expect(typeof api.baseline).toBe('function');
