@@ -13,9 +13,13 @@ export async function openTarget(target: FleetTarget, applicationName: string, s
   const connection = await connect(target.url, applicationName);
   if (target.schema === undefined) return connection;
   try {
-    const { rows } = await connection.client.query<{ found: boolean }>('SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1) AS found', [target.schema]);
+    // One round trip: a fleet opens thousands of these.
+    const { rows } = await connection.client.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1) AS found,
+              set_config('search_path', array_to_string(ARRAY(SELECT quote_ident(s) FROM unnest($2::text[]) AS s), ', '), false)`,
+      [target.schema, [target.schema, ...searchPath]],
+    );
     if (!rows[0]?.found) throw new ConnectionError(`schema "${target.schema}" does not exist in ${target.where.replace(/ schema .*$/, '')}`);
-    await connection.client.query(`SELECT set_config('search_path', array_to_string(ARRAY(SELECT quote_ident(s) FROM unnest($1::text[]) AS s), ', '), false)`, [[target.schema, ...searchPath]]);
     return connection;
   } catch (error) {
     await connection.close();

@@ -99,6 +99,7 @@ export class MigrationState {
   // Typed as Kysely's names; a tenant's tables carry a prefix so they cannot meet the tenant's own.
   private readonly migrations: 'migrations';
   private readonly events: 'events';
+  private found = false;
 
   constructor(
     private readonly client: pg.ClientBase,
@@ -115,10 +116,12 @@ export class MigrationState {
     return this.tenant ? `${this.schema}.pgtandem_*` : `${SCHEMA}.*`;
   }
 
-  /** Whether the state tables exist; a read-only check for status and --dry-run. */
+  /** Whether the state tables exist; a read-only check for status and --dry-run. Once seen, they are not looked for again. */
   async exists(): Promise<boolean> {
+    if (this.found) return true;
     const { rows } = await sql<{ found: boolean }>`SELECT to_regclass(format('%I.%I', ${this.schema}::text, ${this.events}::text)) IS NOT NULL AS found`.execute(this.db);
-    return rows[0]?.found === true;
+    this.found = rows[0]?.found === true;
+    return this.found;
   }
 
   /** Creates the schema and tables when missing; safe when several runners start at once. */
@@ -158,6 +161,7 @@ export class MigrationState {
         .addColumn('error', 'text')
         .execute();
       await this.client.query('COMMIT');
+      this.found = true;
     } catch (error) {
       await this.client.query('ROLLBACK').catch(() => {});
       throw error;

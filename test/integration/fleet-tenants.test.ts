@@ -215,15 +215,23 @@ describe('fleet of tenant schemas', () => {
 
   it('Ctrl-C mid-wave: running targets end cleanly, a rerun finishes the rest', async () => {
     writeFileSync(join(dir, 'db/0004_users_flag.sql'), `-- pgtandem:expand\nALTER TABLE users ADD COLUMN flag boolean;\n\n-- pgtandem:abort\nALTER TABLE users DROP COLUMN flag;\n`);
-    const { child, done } = startCli(['expand', '--fleet', 'pgtandem.fleet.json', '--waves', 'all'], { cwd: dir, env: env() });
-    await new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => /✓ tenant_0[0-9]{2}/.test(chunk.toString()) && resolve()));
+    // One target at a time: the signal lands while one runs and others wait.
+    const { child, done } = startCli(['expand', '--fleet', 'one-at-a-time.json'], { cwd: dir, env: env() });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => /✓ tenant_00[0-9]/.test(chunk.toString()) && resolve()));
     child.kill('SIGINT');
     const stopped = await done;
     expect(stopped.code).toBe(1);
     expect(stopped.stderr).toContain('SIGINT');
-    const rerun = await runCli(['expand', '--fleet', 'pgtandem.fleet.json', '--waves', 'all', '--format', 'json'], { cwd: dir, env: env() });
+    expect(stopped.stdout).toMatch(/NOT REACHED[\s\S]*\(100%\)\s+9\s/);
+    const flagged = async (): Promise<number> =>
+      (await db.client.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'flag' AND table_schema LIKE 'tenant\\_00_'`)).rows[0]!.n;
+    const before = await flagged();
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(9);
+    const rerun = await runCli(['expand', '--fleet', 'one-at-a-time.json', '--format', 'json'], { cwd: dir, env: env() });
     expect(rerun.code, rerun.stderr).toBe(0);
-    const { rows } = await db.client.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'flag' AND table_schema LIKE 'tenant\\_%'`);
-    expect(rows[0]!.n).toBe(TENANTS);
+    // Each tenant once: those done before the signal have nothing left to do.
+    expect((JSON.parse(rerun.stdout) as { summary: Record<string, number> }).summary).toMatchObject({ ok: 9 - before, skipped: before, failed: 0 });
+    expect(await flagged()).toBe(9);
   }, 180_000);
 });
