@@ -17,6 +17,8 @@ import { formatTimeline, type Stage } from '../demo-timeline.js';
 import { phaseCommand } from './run-phase.js';
 
 export interface DemoCommandOptions {
+  /** A fleet of tenant schemas instead of one database (src/cli/commands/demo-fleet.ts). */
+  fleet?: boolean;
   failCanary?: boolean;
   /** rolling | canary (default) | blue-green | flag | recreate */
   strategy?: string;
@@ -40,6 +42,11 @@ const SERVER_FLAGS = ['-c', 'shared_preload_libraries=pg_stat_statements'];
  * PGTANDEM_DEMO_QUICK=1 shortens every pause (the tests run it so).
  */
 export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promise<number> {
+  if (options.fleet) {
+    if (options.strategy !== undefined || options.failCanary) throw new UsageError(`--fleet and ${options.strategy !== undefined ? '--strategy' : '--fail-canary'}: the fleet demo plays its own rollout (a canary wave, a failed tenant, the rest)`);
+    const { demoFleetCommand } = await import('./demo-fleet.js');
+    return demoFleetCommand(options, io);
+  }
   const strategy = (options.strategy ?? 'canary') as Strategy;
   if (!STRATEGIES.includes(strategy)) throw new UsageError(`--strategy: expected one of ${STRATEGIES.join(', ')}, got "${options.strategy}"`);
   if (options.failCanary && strategy !== 'canary') throw new UsageError('--fail-canary goes with --strategy canary');
