@@ -76,7 +76,7 @@ export function parseFleetFile(file: string, text: string): FleetSpec {
     const offset = position ? Number(position[1]) : /end of JSON input/.test(message) ? text.length : undefined;
     throw new ConfigError(file, `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`, offset === undefined ? undefined : new SourceText(text).position(offset));
   }
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
   if (!validator(raw)) throw new ConfigError(file, describeSchemaError(validator.errors ?? []));
   const input = raw as { targets: unknown; waves?: (string | { name?: string; select: string; maxFailures?: number | string })[]; concurrency?: number | { total?: number; perServer?: number }; maxFailures?: number | string; searchPath?: string[] };
 
@@ -143,7 +143,8 @@ function failureLimit(file: string, at: string, value: number | string): Failure
  * the deepest place in the file, and there the most telling keyword.
  */
 function describeSchemaError(errors: readonly ErrorObject[]): string {
-  const rank = (e: ErrorObject): number => ['additionalProperties', 'type', 'pattern', 'minimum', 'maxLength', 'minLength', 'minItems', 'required'].indexOf(e.keyword) >>> 0;
+  // A string that fails its pattern also fails the other branch of a oneOf ("must be object"): the pattern says more.
+  const rank = (e: ErrorObject): number => ['additionalProperties', 'pattern', 'type', 'minimum', 'maxLength', 'minLength', 'minItems', 'required'].indexOf(e.keyword) >>> 0;
   const depth = (e: ErrorObject): number => e.instancePath.split('/').length;
   const best = [...errors].sort((a, b) => depth(b) - depth(a) || rank(a) - rank(b))[0];
   if (!best) return 'does not match its schema (schema/pgtandem.fleet.schema.json)';
