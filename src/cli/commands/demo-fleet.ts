@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Connection } from '../../db/connect.js';
-import { redact } from '../../db/redact.js';
 import {
   BROKEN_TENANT,
   CANARY_TENANT,
@@ -22,6 +21,7 @@ import type { Phase } from '../../migrations/phase.js';
 import { openShadowServer, type ShadowServer } from '../../verify/shadow.js';
 import { EXIT } from '../exit-code.js';
 import type { CliIO } from '../io.js';
+import { demoFailure } from '../demo-failure.js';
 import { fleetPhaseCommand } from './fleet.js';
 import { fleetStatusCommand } from './fleet-status.js';
 
@@ -142,9 +142,7 @@ export async function demoFleetCommand(options: { databaseUrl?: string }, io: Cl
     say(`${contracted} of ${tenants} tenants contracted; tasks.done is left in ${left[0]!.n} tenant schemas. One wave at a time, one connection per running tenant, at most ${CONCURRENCY} at once.`);
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof PgtandemError) throw error;
-    const secrets = [options.databaseUrl, ...(server?.secrets ?? [])].filter((s): s is string => s !== undefined);
-    throw new Error(`demo failed: ${redact(error instanceof Error ? error.message : String(error), secrets)}`, { cause: error });
+    throw demoFailure(error, options.databaseUrl, server);
   } finally {
     await v1?.close().catch(() => {});
     await server?.close().catch(() => {});

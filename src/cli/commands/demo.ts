@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { redact } from '../../db/redact.js';
 import { Fleet } from '../../demo/fleet.js';
 import { PgtandemError, UsageError } from '../../errors.js';
 import { STRATEGIES, STRATEGY_SCRIPTS, type Strategy } from '../../demo/strategies.js';
@@ -13,6 +12,7 @@ import { lint } from '../../lint/lint.js';
 import type { Phase } from '../../migrations/phase.js';
 import { EXIT } from '../exit-code.js';
 import type { CliIO } from '../io.js';
+import { demoFailure } from '../demo-failure.js';
 import { formatTimeline, type Stage } from '../demo-timeline.js';
 import { phaseCommand } from './run-phase.js';
 
@@ -125,10 +125,7 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
     );
     return EXIT.ok;
   } catch (error) {
-    // pgtandem's own errors (a URL that does not parse, a refused connection) are already one safe line.
-    if (error instanceof PgtandemError) throw error;
-    const secrets = [options.databaseUrl, ...(server?.secrets ?? [])].filter((s): s is string => s !== undefined);
-    throw new Error(`demo failed: ${redact(error instanceof Error ? error.message : String(error), secrets)}`, { cause: error });
+    throw demoFailure(error, options.databaseUrl, server);
   } finally {
     await fleet.current?.stop().catch(() => {});
     await server?.close().catch(() => {});
