@@ -277,8 +277,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .description('try pgtandem: a deploy of migrations-example on a throwaway PostgreSQL while simulated v1 and v2 app instances serve traffic')
     .option('--strategy <strategy>', 'how the release ships: rolling, canary, blue-green, flag (a feature flag) or recreate; each shows its timeline and the guard that protects contract (default: canary)')
     .option('--fail-canary', 'the v2 canary misbehaves: roll it back and abort the migrations instead of contracting (with the canary strategy)')
+    .option('--fleet', 'roll one change across 12 tenant schemas in waves instead (pgtandem expand|migrate|contract --fleet): a canary tenant, a wave stopped by a tenant altered by hand, the fix, the rest')
     .option('--database-url <url>', 'a server where the demo may create and drop a scratch database (default: an embedded PostgreSQL)')
-    .addHelpText('after', '\nTakes under a minute; leaves nothing behind. Exit codes: 0 done, 1 or 2 the demo could not run.')
+    .addHelpText('after', '\nTakes under a minute; leaves nothing behind. Fleets: docs/fleet.md. Exit codes: 0 done, 1 or 2 the demo could not run.')
     .action(async (options) => {
       const { demoCommand } = await import('./commands/demo.js');
       exitCode = await demoCommand(options, io);

@@ -170,7 +170,7 @@ function failureLimit(file: string, at: string, value: number | string): Failure
 function describeSchemaError(all: readonly ErrorObject[]): string {
   // oneOf's own error says nothing; a type error of one branch is noise where another branch took the value's type.
   const errors = all.filter((e) => e.keyword !== 'oneOf' && !(e.keyword === 'type' && all.some((o) => o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'oneOf')));
-  const rank = (e: ErrorObject): number => ['additionalProperties', 'type', 'pattern', 'minimum', 'maxLength', 'minLength', 'minItems', 'required'].indexOf(e.keyword) >>> 0;
+  const rank = (e: ErrorObject): number => ['additionalProperties', 'pattern', 'type', 'minimum', 'maxLength', 'minLength', 'minItems', 'required'].indexOf(e.keyword) >>> 0;
   const depth = (e: ErrorObject): number => e.instancePath.split('/').length;
   // Two of a kind where the schema wants one: its oneOf fails with no error of its own worth showing.
   for (const oneOf of all.filter((e) => e.keyword === 'oneOf')) {

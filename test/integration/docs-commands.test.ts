@@ -5,7 +5,7 @@ import type { CliIO } from '../../src/cli/io.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { runCli } from '../support/runner-cli.js';
 
-const DOCS = ['README.md', 'docs/deploy.md', 'docs/github-action.md', 'docs/squawk.md', 'docs/recipes.md', 'docs/adopt.md', 'docs/strategies.md'];
+const DOCS = ['README.md', 'docs/deploy.md', 'docs/github-action.md', 'docs/squawk.md', 'docs/recipes.md', 'docs/adopt.md', 'docs/strategies.md', 'docs/fleet.md'];
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
 /** `["npx", "pgtandem", "expand", "--dir", "db"]` (a Kubernetes command) read as `npx pgtandem expand --dir db`. */

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { redact } from '../../db/redact.js';
 import { Fleet } from '../../demo/fleet.js';
 import { PgtandemError, UsageError } from '../../errors.js';
 import { STRATEGIES, STRATEGY_SCRIPTS, type Strategy } from '../../demo/strategies.js';
@@ -13,10 +12,13 @@ import { lint } from '../../lint/lint.js';
 import type { Phase } from '../../migrations/phase.js';
 import { EXIT } from '../exit-code.js';
 import type { CliIO } from '../io.js';
+import { demoFailure } from '../demo-failure.js';
 import { formatTimeline, type Stage } from '../demo-timeline.js';
 import { phaseCommand } from './run-phase.js';
 
 export interface DemoCommandOptions {
+  /** A fleet of tenant schemas instead of one database (src/cli/commands/demo-fleet.ts). */
+  fleet?: boolean;
   failCanary?: boolean;
   /** rolling | canary (default) | blue-green | flag | recreate */
   strategy?: string;
@@ -40,6 +42,11 @@ const SERVER_FLAGS = ['-c', 'shared_preload_libraries=pg_stat_statements'];
  * PGTANDEM_DEMO_QUICK=1 shortens every pause (the tests run it so).
  */
 export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promise<number> {
+  if (options.fleet) {
+    if (options.strategy !== undefined || options.failCanary) throw new UsageError(`--fleet and ${options.strategy !== undefined ? '--strategy' : '--fail-canary'}: the fleet demo plays its own rollout (a canary wave, a failed tenant, the rest)`);
+    const { demoFleetCommand } = await import('./demo-fleet.js');
+    return demoFleetCommand(options, io);
+  }
   const strategy = (options.strategy ?? 'canary') as Strategy;
   if (!STRATEGIES.includes(strategy)) throw new UsageError(`--strategy: expected one of ${STRATEGIES.join(', ')}, got "${options.strategy}"`);
   if (options.failCanary && strategy !== 'canary') throw new UsageError('--fail-canary goes with --strategy canary');
@@ -118,10 +125,7 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
     );
     return EXIT.ok;
   } catch (error) {
-    // pgtandem's own errors (a URL that does not parse, a refused connection) are already one safe line.
-    if (error instanceof PgtandemError) throw error;
-    const secrets = [options.databaseUrl, ...(server?.secrets ?? [])].filter((s): s is string => s !== undefined);
-    throw new Error(`demo failed: ${redact(error instanceof Error ? error.message : String(error), secrets)}`, { cause: error });
+    throw demoFailure(error, options.databaseUrl, server);
   } finally {
     await fleet.current?.stop().catch(() => {});
     await server?.close().catch(() => {});

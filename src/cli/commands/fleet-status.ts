@@ -58,7 +58,7 @@ function formatFleetStatus(fleet: LoadedFleet, rows: { wave: Wave; state: Target
   });
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out = [`${fleet.shown}: ${fleet.targets.length} targets in ${fleet.waves.length} waves, ${migrations.length} migrations`, line(header), ...table.map(line)];
+  const out = [`${fleet.shown}: ${fleet.targets.length} targets in ${fleet.waves.length} wave${fleet.waves.length === 1 ? '' : 's'}, ${migrations.length} migration${migrations.length === 1 ? '' : 's'}`, line(header), ...table.map(line)];
   const troubled = rows.map((r) => ({ r, why: trouble(r.state, migrations) })).filter((t) => t.why !== undefined);
   if (troubled.length > 0) {
     out.push('', `${troubled.length} target${troubled.length === 1 ? ' needs' : 's need'} a look:`);
