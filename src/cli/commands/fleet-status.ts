@@ -71,6 +71,14 @@ function formatFleetStatus(fleet: LoadedFleet, rows: { wave: Wave; state: Target
 
 /** The earliest wave not fully contracted, and the phase its least advanced target needs. */
 function nextCommand(fleet: LoadedFleet, rows: { wave: Wave; state: TargetState }[], migrations: readonly MigrationFile[]): string {
+  // A phase that failed or stopped on some target comes first: the wave it stopped is not done.
+  for (const { wave, state } of rows) {
+    const stopped = state.error === undefined ? targetReport(state, migrations).migrations.find((m) => m.lastRun && m.lastRun.result !== 'running') : undefined;
+    if (stopped?.lastRun) {
+      const count = rows.filter((r) => r.wave === wave && r.state.error === undefined && targetReport(r.state, migrations).migrations.some((m) => m.lastRun?.phase === stopped.lastRun!.phase && m.lastRun.result !== 'running')).length;
+      return `fix what stopped ${stopped.lastRun.phase} on ${count} target${count === 1 ? '' : 's'} of wave ${wave.index + 1} (listed above), then rerun: pgtandem ${stopped.lastRun.phase} --fleet ${fleet.shown} --wave ${wave.index + 1}`;
+    }
+  }
   for (const wave of fleet.waves) {
     const stages = rows.filter((r) => r.wave === wave).map((r) => stageOf(r.state, migrations));
     if (stages.length === 0 || stages.every((s) => s === 'contracted' || s === 'aborted')) continue;
