@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { rules as registeredRules } from '../../rules/index.js';
 import { UsageError } from '../errors.js';
-import { changedFiles, type ChangeSelection } from '../migrations/changed-files.js';
+import type { ChangeSelection } from '../migrations/changed-files.js';
 import { discoverMigrations, readMigrationSource } from '../migrations/discover.js';
 import type { Layout, MigrationFile } from '../migrations/migration.js';
 import { isInside, mergeByVersion, type ProjectLayout } from '../migrations/project.js';
@@ -89,6 +89,8 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
 
   let selected = files;
   if (options.changes) {
+    // Loaded on use: only --since and --staged run git (child_process).
+    const { changedFiles } = await import('../migrations/changed-files.js');
     const changed = await changedFiles(cwd, options.changes);
     selected = files.filter((f) => changed.has(resolve(cwd, f.path)));
   }
