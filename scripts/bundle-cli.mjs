@@ -29,6 +29,6 @@ const { metafile } = await build({
   logLevel: 'warning',
   metafile: true,
 });
-// Which modules went into which chunk: test/unit/cli-lint-loads.test.ts reads it to name what a
+// Which modules went into which chunk: test/unit/cli-bundle.test.ts reads it to name what a
 // `lint` run loaded. Beside the bundle, outside dist/src: not part of the package.
 writeFileSync('dist/cli-bundle-meta.json', JSON.stringify(metafile));

@@ -1,4 +1,4 @@
-// Preloaded into a CLI run (node --require) by test/unit/cli-lint-loads.test.ts:
+// Preloaded into a CLI run (node --require) by test/unit/cli-bundle.test.ts:
 // appends the URL of every module the process loads to $PGTANDEM_LOAD_LOG, one a
 // line: ES modules as the loader resolves them (load-recorder-hooks.mjs), and
 // CommonJS modules (require.cache, which the ESM hooks do not see on Node 20) at exit.

@@ -52,3 +52,11 @@ describe('pgtandem lint loads only what linting needs', () => {
     expect(loaded.filter((module) => NOT_FOR_LINT.some((pattern) => pattern.test(module)))).toEqual(expect.arrayContaining(['dist/src/runner/executor.js']));
   });
 });
+
+describe('the bundled CLI', () => {
+  it('--version prints the version in package.json (found from the bundle folder, dist/src/cli/bundle/)', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const run = spawnSync(process.execPath, [join(root, 'bin/pgtandem.js'), '--version'], { encoding: 'utf8' });
+    expect(run.stdout.trim()).toBe(version);
+  });
+});
