@@ -38,6 +38,11 @@ export interface FileLintOptions {
   /** Lock and rewrite findings on tables under this many rows (sizes known from a live database) drop to warnings. */
   smallTableRows?: number;
   /**
+   * Whether the catalog may know table sizes (only one read from a live database does);
+   * false skips looking for them. Default true.
+   */
+  tableSizes?: boolean;
+  /**
    * Moves a finding from the linted text to the file the user wrote, when they
    * differ: a TypeScript migration is linted as the SQL it records, its
    * findings point at the calls that ran each statement. `span` is the
@@ -190,7 +195,7 @@ function runRules(
     frame.catalog = phase === 'abort' ? abortCatalog! : history;
     const before = pending.length;
     for (const { rule, context } of rulesFor(phase, statement.kind)) rule.check(statement, context);
-    if (pending.length > before) noteSizes(pending.slice(before), statement, frame.catalog, session.searchPath, options.smallTableRows ?? DEFAULT_SMALL_TABLE_ROWS);
+    if (pending.length > before && options.tableSizes !== false) noteSizes(pending.slice(before), statement, frame.catalog, session.searchPath, options.smallTableRows ?? DEFAULT_SMALL_TABLE_ROWS);
     // A function body runs when called, not now: only a DO block's statements create objects here.
     if (statement.container?.kind !== 'function') {
       createdIn(phase).observe(statement);

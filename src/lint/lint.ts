@@ -134,7 +134,16 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       }
       continue;
     }
-    const fileOptions = { rules: active, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner, catalog, ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}) };
+    const fileOptions = {
+      rules: active,
+      settings: config.rules,
+      pgVersion: config.pgVersion,
+      runner: config.runner,
+      catalog,
+      // Sizes come only with a live database's catalog.
+      tableSizes: options.catalog !== undefined,
+      ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}),
+    };
     const result = file.script
       ? await lintScriptMigration(file, { ...fileOptions, ...(options.scriptTimeoutMs !== undefined ? { scriptTimeoutMs: options.scriptTimeoutMs } : {}) })
       : lintMigrationFile(file, fileOptions);
