@@ -2,7 +2,8 @@
 // libpg-query parsing the same files in the same process.
 //   npm run bench:lint [-- <corpus-dir>]
 // Prints MB/s and statements/s for both, lint time as a multiple of parse time,
-// and the process's peak resident memory (the corpus linted three times).
+// the process's peak resident memory (the corpus linted three times) and the
+// resident memory after each lint pass, which must not grow from pass to pass.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,18 +40,22 @@ async function lintAll() {
 async function best(label, fn, runs = 3) {
   let fastest = Infinity;
   let count = 0;
+  const rss = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     count = await fn();
     fastest = Math.min(fastest, performance.now() - t0);
+    rss.push(Math.round(process.memoryUsage().rss / 2 ** 20));
   }
+  residentAfter.set(label, rss);
   console.log(`${label.padEnd(28)} ${(fastest / 1000).toFixed(2)} s  ${(mb / (fastest / 1000)).toFixed(2)} MB/s  ${Math.round(count / (fastest / 1000))} statements/s`);
   return fastest;
 }
 
+const residentAfter = new Map();
 console.log(`corpus: ${corpus} — ${migrations.length} migrations, ${mb.toFixed(1)} MB; ${cpus().length} cores, node ${process.version}`);
 const parse = await best('libpg-query parse (baseline)', parseAll);
 const linted = await best('pgtandem lint (all rules)', lintAll);
 console.log(`lint / parse: ${(linted / parse).toFixed(2)}×`);
 // ru_maxrss, in KiB on Linux and macOS.
-console.log(`peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+console.log(`peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB; RSS after each lint pass: ${residentAfter.get('pgtandem lint (all rules)').join(', ')} MiB`);

@@ -26,6 +26,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'ADD COLUMN that makes PostgreSQL rewrite the table: a volatile DEFAULT, a STORED generated column, serial or identity, or any DEFAULT before PostgreSQL 11.',
   why:
     'Since PostgreSQL 11, a column added with a constant or STABLE default (now(), CURRENT_DATE) is metadata-only: the value is computed once and stored in the catalog. ' +

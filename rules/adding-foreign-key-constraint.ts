@@ -8,6 +8,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'A foreign key added to an existing table without NOT VALID.',
   why:
     'Adding a validated foreign key scans the whole table to check every row while holding SHARE ROW EXCLUSIVE on both the table and the referenced table: ' +

@@ -24,6 +24,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'ALTER COLUMN … SET NOT NULL (or ADD CONSTRAINT … NOT NULL col) on an existing table, without a validated CHECK (col IS NOT NULL) to skip the scan.',
   why:
     'SET NOT NULL scans every row to check for NULLs while holding an ACCESS EXCLUSIVE lock: no reads or writes until the scan ends. ' +

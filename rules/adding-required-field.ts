@@ -8,6 +8,7 @@ export default defineRule({
   category: 'compat',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'ADD COLUMN … NOT NULL without a DEFAULT on an existing table.',
   why:
     'Existing rows would get NULL in a NOT NULL column, so PostgreSQL refuses the ALTER on any non-empty table ("column contains null values"). ' +

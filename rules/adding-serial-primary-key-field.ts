@@ -17,6 +17,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'A primary key added to an existing table by building its index in place (ADD PRIMARY KEY without USING INDEX, or ADD COLUMN … PRIMARY KEY).',
   why:
     'ADD PRIMARY KEY builds the unique index while holding an ACCESS EXCLUSIVE lock on the table: no reads or writes until the whole index is built. ' +

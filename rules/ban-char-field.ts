@@ -8,6 +8,7 @@ export default defineRule({
   severity: 'warn',
   enabledByDefault: false,
   phases: ['expand', 'migrate', 'contract'],
+  statementKinds: ['CreateStmt', 'AlterTableStmt'],
   summary: 'A char(n) / character(n) / bpchar column: blank-padded fixed-length text.',
   why:
     'character(n) pads every value with spaces to n characters and ignores trailing spaces in comparisons but not in LIKE, regular expressions or the client: ' +

@@ -7,6 +7,7 @@ export default defineRule({
   category: 'compat',
   severity: 'error',
   phases: ['expand', 'migrate', 'abort'],
+  statementKinds: ['AlterTableStmt'],
   summary: 'DROP COLUMN before the contract phase.',
   why:
     'Before contract, the old version (v1) is still running and still reads and writes the column: its queries fail with "column does not exist" ' +

@@ -9,6 +9,7 @@ export default defineRule({
   category: 'compat',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['DropdbStmt'],
   summary: 'DROP DATABASE in a migration.',
   why:
     'Every application version connected to the database loses it, and everything in it, at once: no phase of a rolling deploy makes that safe, and no rollback brings it back. ' +

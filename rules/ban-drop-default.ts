@@ -30,6 +30,7 @@ export default defineRule({
   category: 'compat',
   severity: 'warn',
   phases: ['expand', 'migrate', 'abort'],
+  statementKinds: ['AlterTableStmt'],
   summary: 'DROP DEFAULT on an existing column while the old version still runs.',
   why:
     'The old version (v1) may insert rows without naming the column and rely on its default. Once the default is gone those INSERTs fail ' +

@@ -28,6 +28,7 @@ export default defineRule({
   category: 'compat',
   severity: 'warn',
   phases: ['expand', 'migrate'],
+  statementKinds: ['AlterTableStmt'],
   summary: 'DROP NOT NULL on an existing column while the old version still runs.',
   why:
     'The old version (v1) was written against a NOT NULL column: its code, its ORM models and its API types assume a value is always there. ' +

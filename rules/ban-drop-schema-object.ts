@@ -44,6 +44,7 @@ export default defineRule({
   category: 'compat',
   severity: 'error',
   phases: ['expand', 'migrate', 'abort'],
+  statementKinds: ['DropStmt'],
   summary: 'DROP VIEW / FUNCTION / PROCEDURE / TYPE / DOMAIN / SCHEMA / SEQUENCE / MATERIALIZED VIEW before the contract phase.',
   why:
     'Before contract the old version (v1) is still running and may still query the view, call the function, cast to the type, or call nextval on the sequence: ' +

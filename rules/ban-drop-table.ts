@@ -8,6 +8,7 @@ export default defineRule({
   category: 'compat',
   severity: 'error',
   phases: ['expand', 'migrate', 'abort'],
+  statementKinds: ['DropStmt'],
   summary: 'DROP TABLE before the contract phase.',
   why:
     'Before contract, the old version (v1) still queries the table: every such query fails once it is gone, and its data cannot be brought back by a rollback. ' +

@@ -9,6 +9,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'An EXCLUDE constraint added to an existing table.',
   why:
     'ADD CONSTRAINT … EXCLUDE builds its index and checks every row against every other while holding an ACCESS EXCLUSIVE lock: no reads or writes until it ends. ' +

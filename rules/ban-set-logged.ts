@@ -9,6 +9,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'ALTER TABLE … SET LOGGED or SET UNLOGGED on an existing table.',
   why:
     'Both rewrite the whole table and its indexes under ACCESS EXCLUSIVE: reads and writes stop until the rewrite ends. SET LOGGED also writes the entire table to the WAL, ' +

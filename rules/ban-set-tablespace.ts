@@ -9,6 +9,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableMoveAllStmt', 'AlterTableStmt'],
   summary: 'ALTER TABLE/INDEX … SET TABLESPACE or ALTER … ALL IN TABLESPACE, which copy data under ACCESS EXCLUSIVE.',
   why:
     'SET TABLESPACE copies the table’s (or index’s) files block by block into the new tablespace while holding ACCESS EXCLUSIVE: ' +

@@ -23,6 +23,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['TruncateStmt'],
   summary: 'TRUNCATE of an existing table.',
   why:
     'TRUNCATE takes ACCESS EXCLUSIVE on every table it empties: reads and writes stop, and while it waits behind a long query every later query queues behind it. ' +

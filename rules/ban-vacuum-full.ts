@@ -10,6 +10,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['VacuumStmt', 'ClusterStmt'],
   summary: 'VACUUM FULL or CLUSTER, which rewrite a table under ACCESS EXCLUSIVE.',
   why:
     'VACUUM FULL and CLUSTER copy the whole table and rebuild all its indexes while holding ACCESS EXCLUSIVE: no reads and no writes until the copy is done, ' +

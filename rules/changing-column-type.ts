@@ -20,6 +20,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'ALTER COLUMN … TYPE on an existing table.',
   why:
     'Changing a column’s type rewrites the whole table and rebuilds every index on it while holding an ACCESS EXCLUSIVE lock: no reads or writes until it finishes. ' +

@@ -18,6 +18,7 @@ export default defineRule({
   category: 'compat',
   severity: 'warn',
   phases: ['expand', 'migrate'],
+  statementKinds: ['AlterTableStmt'],
   summary: 'SET DEFAULT on an existing column while the old version still runs.',
   why:
     'While v1 is live a new default splits the data two ways: v1’s INSERTs that leave the column out get the new value, which v1 was not written for, ' +

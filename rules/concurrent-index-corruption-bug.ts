@@ -19,6 +19,7 @@ export default defineRule({
   category: 'correctness',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['IndexStmt', 'ReindexStmt'],
   summary: 'CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY on PostgreSQL 14.0 to 14.3, whose indexes can silently miss rows.',
   why:
     'PostgreSQL 14.0 to 14.3 have a bug (fixed in 14.4, 2022-06-16) by which an index built or rebuilt CONCURRENTLY can miss rows that were inserted or updated while it was built: ' +

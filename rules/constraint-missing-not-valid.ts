@@ -10,6 +10,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'A CHECK constraint added to an existing table without NOT VALID, or validated in the same transaction that added it.',
   why:
     'ADD CONSTRAINT … CHECK scans every row under an ACCESS EXCLUSIVE lock: no reads or writes until the scan ends. ' +

@@ -9,6 +9,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'A UNIQUE constraint added to an existing table by building its index in place (ADD UNIQUE without USING INDEX, or ADD COLUMN … UNIQUE).',
   why:
     'ADD CONSTRAINT … UNIQUE builds the unique index while holding an ACCESS EXCLUSIVE lock on the table: no reads or writes until the whole index is built, ' +

@@ -8,6 +8,7 @@ export default defineRule({
   category: 'correctness',
   severity: 'warn',
   phases: PHASES,
+  statementKinds: ['DynamicSql'],
   summary: 'Dynamic SQL (EXECUTE) inside a DO block or function, which no linter can check.',
   why:
     'pgtandem lints the static SQL inside DO blocks and function bodies like any other statement, but a string built at run time and run with EXECUTE ' +

@@ -11,6 +11,7 @@ export default defineRule({
   category: 'compat',
   severity: 'warn',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'ENABLE or FORCE ROW LEVEL SECURITY on an existing table with no policy for it created in the same migration.',
   why:
     'With row level security on and no policy, PostgreSQL denies by default: every role that does not own the table and lacks BYPASSRLS — usually the application’s — ' +

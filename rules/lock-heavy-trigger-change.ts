@@ -8,6 +8,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'ALTER TABLE … DISABLE TRIGGER (a trigger, USER or ALL) on an existing table.',
   why:
     'DISABLE TRIGGER takes SHARE ROW EXCLUSIVE on the table, held until the transaction commits: every INSERT, UPDATE and DELETE waits, ' +

@@ -9,6 +9,7 @@ export default defineRule({
   category: 'correctness',
   severity: 'error',
   phases: PHASES,
+  statementKinds: [],
   summary: 'A -- pgtandem:migrate, contract or abort section in a file another migration tool applies (a Prisma, Drizzle, Flyway, goose, dbmate, golang-migrate, diesel or popx file, or any file in a "history" folder).',
   why:
     'Only pgtandem’s runner runs a section at its deploy stage. The tool that owns the file — `prisma migrate deploy`, `drizzle-kit migrate`, `flyway migrate`, `goose up` … — ' +

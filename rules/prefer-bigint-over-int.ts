@@ -12,6 +12,7 @@ export default defineRule({
   enabledByDefault: false,
   // Abort restores what v1 had: its types are not a choice.
   phases: ['expand', 'migrate', 'contract'],
+  statementKinds: ['CreateStmt', 'AlterTableStmt'],
   summary: 'A 32-bit integer or smallint column (integer, int, int4, serial, smallint, smallserial).',
   why:
     'An integer column overflows at 2,147,483,647 and a smallint at 32,767: ids, counters and foreign keys that reach it make every INSERT fail. ' +

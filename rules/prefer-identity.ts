@@ -16,6 +16,7 @@ export default defineRule({
   severity: 'warn',
   enabledByDefault: false,
   phases: ['expand', 'migrate', 'contract'],
+  statementKinds: ['CreateStmt', 'AlterTableStmt'],
   summary: 'A serial, bigserial or smallserial column instead of an identity column.',
   why:
     'serial is shorthand for a separate sequence plus a nextval() default: roles that insert need their own USAGE grant on the sequence, ' +

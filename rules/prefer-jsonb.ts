@@ -6,6 +6,7 @@ export default defineRule({
   category: 'compat',
   severity: 'warn',
   phases: ['expand', 'migrate', 'contract'],
+  statementKinds: ['CreateStmt', 'AlterTableStmt'],
   summary: 'A json column where jsonb is meant.',
   why:
     'json has no equality operator: once a table has a json column, SELECT DISTINCT over its rows, UNION, GROUP BY or a comparison of whole rows fails with ' +

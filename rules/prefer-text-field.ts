@@ -8,6 +8,7 @@ export default defineRule({
   severity: 'warn',
   enabledByDefault: false,
   phases: ['expand', 'migrate', 'contract'],
+  statementKinds: ['CreateStmt', 'AlterTableStmt'],
   summary: 'A varchar(n) column: a length limit built into the type.',
   why:
     'The limit of varchar(n) is part of the column type, so changing it is ALTER COLUMN … TYPE: raising it takes an ACCESS EXCLUSIVE lock (brief, no rewrite, ' +

@@ -7,6 +7,7 @@ export default defineRule({
   severity: 'warn',
   enabledByDefault: false,
   phases: ['expand', 'migrate', 'contract'],
+  statementKinds: ['CreateStmt', 'AlterTableStmt'],
   summary: 'A timestamp (without time zone) column.',
   why:
     'timestamp stores a wall-clock reading with no time zone: the same value means different instants to sessions, servers and app instances with different ' +

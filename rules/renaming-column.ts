@@ -9,6 +9,7 @@ export default defineRule({
   category: 'compat',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['RenameStmt'],
   summary: 'RENAME COLUMN on an existing table.',
   why:
     'During a rolling deploy one version of the app uses the old name and the other the new one: whichever side of the rename the database is on, ' +

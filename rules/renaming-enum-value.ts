@@ -16,6 +16,7 @@ export default defineRule({
   category: 'compat',
   severity: 'error',
   phases: ['expand', 'migrate', 'abort'],
+  statementKinds: ['AlterEnumStmt'],
   summary: 'ALTER TYPE … RENAME VALUE before the contract phase.',
   why:
     'The old version (v1) still writes and compares the old label: once it is renamed, v1’s INSERTs and WHERE clauses with it fail with ' +

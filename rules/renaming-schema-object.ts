@@ -87,6 +87,7 @@ export default defineRule({
   category: 'compat',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['RenameStmt', 'AlterObjectSchemaStmt'],
   summary: 'Renaming a function, procedure, sequence, schema, type, domain or constraint, or moving any object to another schema.',
   why:
     'Application code names these objects: it calls functions, casts to types, qualifies names with a schema, calls nextval on a sequence, and matches ' +

@@ -17,6 +17,7 @@ export default defineRule({
   category: 'compat',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['RenameStmt'],
   summary: 'Renaming an existing table (or view).',
   why:
     'The app version that still uses the old name fails with "relation does not exist" the moment the rename commits; the rename also takes an ACCESS EXCLUSIVE lock.',

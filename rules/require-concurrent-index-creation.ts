@@ -9,6 +9,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['IndexStmt'],
   summary: 'CREATE INDEX on an existing table without CONCURRENTLY.',
   why:
     'A plain CREATE INDEX takes a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits until the index is built, ' +

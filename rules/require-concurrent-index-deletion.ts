@@ -14,6 +14,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['DropStmt'],
   summary: 'DROP INDEX without CONCURRENTLY.',
   why:
     'DROP INDEX takes an ACCESS EXCLUSIVE lock on the index’s table: reads and writes stop. Queued behind a long-running query, ' +

@@ -13,6 +13,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['AlterTableStmt'],
   summary: 'ALTER TABLE … DETACH PARTITION without CONCURRENTLY.',
   why:
     'DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned parent (and on the partition): reads and writes to every partition of the table stop. ' +

@@ -14,6 +14,7 @@ export default defineRule({
   category: 'lock',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['ReindexStmt'],
   summary: 'REINDEX INDEX, TABLE, SCHEMA, DATABASE or SYSTEM without CONCURRENTLY.',
   why:
     'A plain REINDEX takes a SHARE lock on the table, so every INSERT, UPDATE and DELETE waits for the whole rebuild, and an ACCESS EXCLUSIVE lock on each index it rebuilds, ' +

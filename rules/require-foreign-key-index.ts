@@ -1,14 +1,15 @@
-import { foreignKeysAdded, indexCovers, indexKeysOn, keysCover, phasesFrom } from '../src/lint/foreign-key-index.js';
+import { foreignKeysAdded, indexCovers, indexingStatements, indexKeysOn, keysCover, phasesFrom } from '../src/lint/foreign-key-index.js';
 import { defineRule } from '../src/lint/rule.js';
 import { sectionStatements } from '../src/lint/section-statements.js';
 import { displayName, quoteIdent } from '../src/sql/names.js';
-import { nodeOf } from '../src/sql/statement.js';
+import { nodeOf, type Statement } from '../src/sql/statement.js';
 
 export default defineRule({
   id: 'require-foreign-key-index',
   category: 'lock',
   severity: 'warn',
   phases: ['expand', 'migrate', 'contract'],
+  statementKinds: ['CreateStmt', 'AlterTableStmt'],
   recipe: ['add-index'],
   summary: 'A foreign key whose referencing columns no index leads with.',
   why:
@@ -40,17 +41,22 @@ export default defineRule({
   check(statement, context) {
     const added = foreignKeysAdded(statement);
     if (added.length === 0) return;
-    // The index may come later in the migration (a new table's indexes usually follow it).
-    const later = phasesFrom(context.phase).flatMap((phase) =>
-      sectionStatements(context.file, phase).filter((s) => phase !== context.phase || s.start > statement.start),
-    );
+    // The index may come later in the migration (a new table's indexes usually follow it);
+    // gathered only for a key the catalog has no index for, from the statements that can create one.
+    let later: Statement[] | undefined;
+    const statementsFromHere = (): Statement[] => [
+      statement,
+      ...(later ??= phasesFrom(context.phase).flatMap((phase) =>
+        indexingStatements(sectionStatements(context.file, phase)).filter((s) => phase !== context.phase || s.start > statement.start),
+      )),
+    ];
     for (const key of added) {
       const table = context.catalog.table(key.table, context.searchPath);
       const created = nodeOf(statement, 'CreateStmt') !== undefined || context.isNew('table', key.table);
       // A table the catalog does not know (created outside the migrations) may have its index already.
       if (!table && !created) continue;
       if (table && context.catalog.indexesOf(table).some((index) => indexCovers(index, key.columns))) continue;
-      if ([statement, ...later].some((s) => indexKeysOn(s, key.table).some((keys) => keysCover(keys, key.columns)))) continue;
+      if (statementsFromHere().some((s) => indexKeysOn(s, key.table).some((keys) => keysCover(keys, key.columns)))) continue;
       const columns = key.columns.map(quoteIdent).join(', ');
       context.report({
         message:

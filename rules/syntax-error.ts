@@ -6,6 +6,7 @@ export default defineRule({
   category: 'correctness',
   severity: 'error',
   phases: PHASES,
+  statementKinds: ['Invalid'],
   summary: 'A statement PostgreSQL cannot parse, a file that is not UTF-8 text, an unknown section marker, or a TypeScript migration that cannot load or run.',
   why:
     'The migration will fail at this statement, and whatever ran before it in a non-transactional migration stays applied. ' +

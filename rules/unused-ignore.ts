@@ -8,6 +8,7 @@ export default defineRule({
   category: 'style',
   severity: 'warn',
   phases: PHASES,
+  statementKinds: [],
   summary: 'A pgtandem-ignore comment that names an unknown rule or silences nothing.',
   why:
     'An ignore that matches nothing is either a typo (the finding it meant to silence is still reported, or worse, a later one will be silenced by surprise) ' +

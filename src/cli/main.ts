@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { FORMATS } from '../report/format.js';
+import { FORMATS } from '../report/formats.js';
 import { describeFailure, EXIT } from './exit-code.js';
 import { processIO, type CliIO } from './io.js';
 import { packageVersion } from './package-version.js';

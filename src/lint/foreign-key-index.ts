@@ -64,6 +64,17 @@ export function keysCover(keys: readonly string[], columns: readonly string[]): 
   return columns.every((c) => leading.has(c));
 }
 
+/** The statement kinds {@link indexKeysOn} finds keys in. */
+const INDEXING_KINDS = new Set(['IndexStmt', 'CreateStmt', 'AlterTableStmt']);
+const indexingIn = new WeakMap<readonly Statement[], Statement[]>();
+
+/** The statements of a section that may create index keys, in order (filtered once per section). */
+export function indexingStatements(section: readonly Statement[]): Statement[] {
+  let found = indexingIn.get(section);
+  if (!found) indexingIn.set(section, (found = section.filter((s) => INDEXING_KINDS.has(s.kind))));
+  return found;
+}
+
 /**
  * The key columns of the indexes a statement creates on `table`: CREATE INDEX
  * (btree or hash, not partial), PRIMARY KEY and UNIQUE in CREATE TABLE or ALTER

@@ -4,14 +4,18 @@ import type { Token } from '../sql/token.js';
 export const MAX_IDENTIFIER_BYTES = 63;
 
 /** A run of identifier characters (or a quoted name) of at least 16 characters: 63 bytes take 16 four-byte characters at the least. */
-const LONG_RUN = /[\p{L}\p{N}_$]{16,}|"(?:[^"]|""){16,}"/u;
+const LONG_RUN = /[\p{L}\p{N}_$]{16,}|"(?:[^"]|""){16,}"/gu;
+/** The same on ASCII text, where \p{L} and \p{N} are [A-Za-z] and [0-9] and a character is a byte: the regexp engine runs it about twice as fast. */
+const LONG_ASCII_RUN = /[A-Za-z0-9_$]{16,}|"(?:[^"]|""){16,}"/g;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Whether a text may hold an identifier over the limit: a cheap test before tokenizing. */
 export function mayHoldLongIdentifier(text: string): boolean {
-  const run = LONG_RUN.exec(text);
-  if (!run) return false;
-  // Most long runs are short in bytes too: look further only when one is over the limit.
-  for (const match of text.matchAll(new RegExp(LONG_RUN.source, 'gu'))) if (Buffer.byteLength(match[0]) > MAX_IDENTIFIER_BYTES) return true;
+  const ascii = !NON_ASCII.test(text);
+  const runs = ascii ? LONG_ASCII_RUN : LONG_RUN;
+  runs.lastIndex = 0;
+  // Most long runs are short in bytes too: only one over the limit counts.
+  for (let run = runs.exec(text); run; run = runs.exec(text)) if ((ascii ? run[0].length : Buffer.byteLength(run[0])) > MAX_IDENTIFIER_BYTES) return true;
   return false;
 }
 

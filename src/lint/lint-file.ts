@@ -40,6 +40,11 @@ export interface FileLintOptions {
   /** Lock and rewrite findings on tables under this many rows (sizes known from a live database) drop to warnings. */
   smallTableRows?: number;
   /**
+   * Whether the catalog may know table sizes (only one read from a live database does);
+   * false skips looking for them. Default true.
+   */
+  tableSizes?: boolean;
+  /**
    * Moves a finding from the linted text to the file the user wrote, when they
    * differ: a TypeScript migration is linted as the SQL it records, its
    * findings point at the calls that ran each statement. `span` is the
@@ -154,6 +159,24 @@ function runRules(
   let abortCatalog: Catalog | undefined;
   const hasAbort = file.segments.some((s) => s.phase === 'abort');
   const contexts = rules.map((rule) => ({ rule, context: new FrameRuleContext(frame, rule, pending) }));
+  // The rules that look at a statement of this phase and kind, in registry order: most rules read one or two
+  // kinds, so each statement goes to a few rules instead of every rule testing its kind.
+  const dispatch = new Map<string, typeof contexts>();
+  const rulesFor = (phase: Phase, kind: string): typeof contexts => {
+    const key = `${phase}\0${kind}`;
+    let list = dispatch.get(key);
+    if (!list) {
+      list = contexts.filter(
+        ({ rule }) =>
+          rule.phases.includes(phase) &&
+          // A statement that did not parse has only its syntax error to report.
+          (kind !== 'Invalid' || rule.id === 'syntax-error') &&
+          (rule.statementKinds === undefined || rule.statementKinds.includes(kind)),
+      );
+      dispatch.set(key, list);
+    }
+    return list;
+  };
   let transactionStatements: Statement[] = [];
   let transactionId = -1;
 
@@ -173,12 +196,8 @@ function runRules(
     if (hasAbort && !abortCatalog && phase !== 'expand') abortCatalog = history.clone();
     frame.catalog = phase === 'abort' ? abortCatalog! : history;
     const before = pending.length;
-    for (const { rule, context } of contexts) {
-      if (!rule.phases.includes(phase)) continue;
-      if (statement.kind === 'Invalid' && rule.id !== 'syntax-error') continue;
-      rule.check(statement, context);
-    }
-    if (pending.length > before) noteSizes(pending.slice(before), statement, frame.catalog, session.searchPath, options.smallTableRows ?? DEFAULT_SMALL_TABLE_ROWS);
+    for (const { rule, context } of rulesFor(phase, statement.kind)) rule.check(statement, context);
+    if (pending.length > before && options.tableSizes !== false) noteSizes(pending.slice(before), statement, frame.catalog, session.searchPath, options.smallTableRows ?? DEFAULT_SMALL_TABLE_ROWS);
     // A function body runs when called, not now: only a DO block's statements create objects here.
     if (statement.container?.kind !== 'function') {
       createdIn(phase).observe(statement);

@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { rules as registeredRules } from '../../rules/index.js';
 import { UsageError } from '../errors.js';
-import { changedFiles, type ChangeSelection } from '../migrations/changed-files.js';
+import type { ChangeSelection } from '../migrations/changed-files.js';
 import { discoverMigrations, readMigrationSource } from '../migrations/discover.js';
 import type { Layout, MigrationFile } from '../migrations/migration.js';
 import { isInside, mergeByVersion, type ProjectLayout } from '../migrations/project.js';
@@ -89,6 +89,8 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
 
   let selected = files;
   if (options.changes) {
+    // Loaded on use: only --since and --staged run git (child_process).
+    const { changedFiles } = await import('../migrations/changed-files.js');
     const changed = await changedFiles(cwd, options.changes);
     selected = files.filter((f) => changed.has(resolve(cwd, f.path)));
   }
@@ -132,7 +134,17 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       }
       continue;
     }
-    const fileOptions = { rules: active, settings: config.rules, pgVersion: config.pgVersion, runner: config.runner, catalog, ...(config.tenantSchemas ? { tenantSchemas: config.tenantSchemas } : {}), ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}) };
+    const fileOptions = {
+      rules: active,
+      settings: config.rules,
+      pgVersion: config.pgVersion,
+      runner: config.runner,
+      catalog,
+      // Sizes come only with a live database's catalog.
+      tableSizes: options.catalog !== undefined,
+      ...(config.tenantSchemas ? { tenantSchemas: config.tenantSchemas } : {}),
+      ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}),
+    };
     const result = file.script
       ? await lintScriptMigration(file, { ...fileOptions, ...(options.scriptTimeoutMs !== undefined ? { scriptTimeoutMs: options.scriptTimeoutMs } : {}) })
       : lintMigrationFile(file, fileOptions);

@@ -67,6 +67,13 @@ export interface RuleContext {
 }
 
 export interface Rule extends RuleMeta {
+  /**
+   * The statement kinds (`statement.kind`: `AlterTableStmt`, `Invalid`, `DynamicSql`, …) that `check`
+   * looks at; the engine calls it for no other statement, as ESLint calls a rule only for the node
+   * types it subscribes to. Omitted: every statement (rules that keep state across statements,
+   * or read any kind). `[]`: never (rules reported by the engine itself).
+   */
+  statementKinds?: readonly string[];
   check(statement: Statement, context: RuleContext): void;
 }
 

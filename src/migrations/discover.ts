@@ -5,7 +5,7 @@ import { classifyDirectory, nameOf, type Classified, type SourceFile } from './c
 import { DiscoveryError } from './discovery-error.js';
 import { DirectoryListings, findSqlFiles, sqlFilesIn, type SqlTarget } from './find-sql-files.js';
 import { LAYOUT_READERS } from './layouts/index.js';
-import { compareMigrations, comparePaths } from './order.js';
+import { sortByPath, sortMigrations } from './order.js';
 import { checkMigrationText, decodeMigrationBytes, type MigrationText } from './read-text.js';
 import { parseScriptName, type ScriptName } from './script-name.js';
 
@@ -59,8 +59,8 @@ export async function discoverMigrations(
       migrations.push(toMigration(target.displayPath, entry.text, entry.classified, settings, sidecarNoTx));
     }
   });
-  migrations.sort(compareMigrations);
-  skipped.sort((a, b) => comparePaths(a.path, b.path));
+  sortMigrations(migrations);
+  sortByPath(skipped);
   return { migrations, skipped };
 }
 

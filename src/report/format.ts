@@ -5,13 +5,9 @@ import { formatJson, type JsonSeed } from './json.js';
 import { formatMarkdown } from './markdown.js';
 import { formatPretty } from './pretty.js';
 import { formatSarif } from './sarif.js';
+import type { Format } from './formats.js';
 
-export const FORMATS = ['pretty', 'json', 'sarif', 'github', 'markdown'] as const;
-export type Format = (typeof FORMATS)[number];
-
-export function isFormat(value: string): value is Format {
-  return (FORMATS as readonly string[]).includes(value);
-}
+export { FORMATS, isFormat, type Format } from './formats.js';
 
 export interface FormatOptions {
   /** Rule metadata for SARIF's rule table. */
