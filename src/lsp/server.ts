@@ -5,7 +5,7 @@ import { DEFAULT_PG_VERSION } from '../lint/config.js';
 import type { Finding } from '../lint/finding.js';
 import { documentActions, findingHover } from './code-actions.js';
 import { findingRange } from './finding-range.js';
-import { HistoryCatalogs } from './history-catalogs.js';
+import { HistoryCatalogs } from '../lint/history-catalogs.js';
 import { lintDocument } from './lint-document.js';
 
 export interface LanguageServerOptions {

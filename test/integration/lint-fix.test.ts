@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rules } from '../../rules/index.js';
 import { fixMigrations } from '../../src/fix/fix-migrations.js';
 import { FIXERS } from '../../src/fix/fixers/index.js';
+import { recipes } from '../../src/fix/fixers/recipes.js';
 import { lint } from '../../src/lint/lint.js';
 import { readMigrationSource } from '../../src/migrations/discover.js';
 import type { Layout } from '../../src/migrations/migration.js';
@@ -31,8 +32,9 @@ CREATE INDEX ON billing."Invoices" (id);
 CREATE TABLE app."Orders" ("customerId" bigint);
 `;
 
+// The rewrites into a recipe's phases need the tables' history: lint-fix-recipes.test.ts runs them.
 const cases = rules
-  .filter((rule) => FIXERS.has(rule.id))
+  .filter((rule) => FIXERS.has(rule.id) && !recipes.rules.includes(rule.id))
   .flatMap((rule) => rule.examples.bad.map((sql) => [rule.id, sql] as const));
 
 function options(ruleId: string, sql: string) {

@@ -1,16 +1,12 @@
-import { alterTableCommands, constraintOf, type AlterTableCommand } from '../../lint/alter-table.js';
+import { alterTableCommands, constraintOf } from '../../lint/alter-table.js';
 import { MAX_IDENTIFIER_BYTES, truncateIdentifier } from '../../lint/identifier-length.js';
 import { transactionModeOf } from '../../lint/session.js';
 import { displayName, quoteIdent, stringValue } from '../../sql/names.js';
+import { commandAt } from '../command-at.js';
 import type { Fixer, FixOutcome, FixTarget } from '../fixer.js';
 import { leaveTransaction } from '../leave-transaction.js';
 import { insertAfter, insertInContract, removeStatement } from '../statement-text.js';
 import type { TextEdit } from '../text-edit.js';
-
-function commandAt(target: FixTarget): AlterTableCommand | undefined {
-  const commands = alterTableCommands(target.statement);
-  return commands.find((c) => c.span.start <= target.span.start && target.span.start < Math.max(c.span.end, c.span.start + 1)) ?? (commands.length === 1 ? commands[0] : undefined);
-}
 
 /** PostgreSQL's own name for an unnamed constraint, roughly: `<table>_<columns>_fkey` / `<table>_check`, cut to 63 bytes. */
 function defaultName(table: string, columns: string[], kind: 'fkey' | 'check'): string {
@@ -39,7 +35,7 @@ function placeValidate(target: FixTarget, sql: string): FixOutcome {
 export const notValid: Fixer = {
   rules: ['constraint-missing-not-valid', 'adding-foreign-key-constraint'],
   fix(target) {
-    const command = commandAt(target);
+    const command = commandAt(target.statement, target.span);
     if (!command) return { reason: 'not an ALTER TABLE clause' };
     const { cmd, table } = command;
     const tableName = displayName(table);
