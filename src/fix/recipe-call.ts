@@ -123,7 +123,7 @@ const DERIVE: Record<string, Derive> = {
     const on = nameOfRangeVar(index?.relation);
     if (index && on) {
       const elems = (index.indexParams ?? []).map((p) => ('IndexElem' in p ? p.IndexElem : undefined));
-      const plain = (e: IndexElem | undefined): e is IndexElem & { name: string } => !!e?.name && !e.expr && !e.opclass?.length && !e.collation?.length && !e.ordering && !e.nulls_ordering;
+      const plain = (e: IndexElem | undefined): e is IndexElem & { name: string } => !!e?.name && !e.expr && !e.opclass?.length && !e.collation?.length && (e.ordering ?? 'SORTBY_DEFAULT') === 'SORTBY_DEFAULT' && (e.nulls_ordering ?? 'SORTBY_NULLS_DEFAULT') === 'SORTBY_NULLS_DEFAULT';
       if (!elems.every(plain) || elems.length === 0 || index.indexIncludingParams?.length || (index.accessMethod ?? 'btree') !== 'btree' || index.options?.length || index.tableSpace || index.nulls_not_distinct) return undefined;
       const where = statement.tokens.findIndex((t) => t.upper === 'WHERE');
       const condition = index.whereClause && where >= 0 ? textFrom(statement, statement.tokens, where + 1) : undefined;
