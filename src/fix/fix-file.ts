@@ -5,6 +5,7 @@ import type { Catalog } from '../schema/catalog.js';
 import { parseSegment } from '../sql/parse-segment.js';
 import { SourceText } from '../sql/source-text.js';
 import type { Statement } from '../sql/statement.js';
+import { followUpMigration } from './follow-up-migration.js';
 import { FIXERS } from './fixers/index.js';
 import { recipeCallOf } from './recipe-call.js';
 import { ruleRecipes } from './rule-recipes.js';
@@ -37,20 +38,30 @@ export interface FileFix {
   after: string;
   fixed: Finding[];
   unfixed: UnfixedFinding[];
+  /** New migrations to write after it (another tool's file that runs in one transaction: the VALIDATE that must wait). */
+  created: { path: string; text: string }[];
+}
+
+export interface FixFileOptions {
+  /** The schema before the file (the recipes that rewrite a statement read it). */
+  catalog?: Catalog;
+  /** The names in the file's history folder, for the version of a follow-up migration. */
+  siblings?: readonly string[];
+  now?: Date;
 }
 
 /**
  * Fixes the findings of one migration file that have a mechanical fix, as
  * edits of its text: comments and formatting stay as written. A finding whose
- * edits collide with another's is left for the next run. `catalog` is the
- * schema before the file (the recipes that rewrite a statement read it).
+ * edits collide with another's is left for the next run.
  */
-export function fixFile(file: MigrationFile, findings: readonly Finding[], pgVersion: number, catalog?: Catalog): FileFix {
+export function fixFile(file: MigrationFile, findings: readonly Finding[], pgVersion: number, { catalog, siblings = [], now = new Date() }: FixFileOptions = {}): FileFix {
+  const followUp = file.layout === 'native' ? undefined : followUpMigration(file, siblings, now);
   const statements: Statement[] = file.segments.flatMap((segment) => parseSegment(file.text, segment).statements);
   const source = new SourceText(file.text);
   const fixed: Finding[] = [];
   const unfixed: UnfixedFinding[] = [];
-  const edits: { finding: Finding; edits: TextEdit[] }[] = [];
+  const edits: { finding: Finding; edits: TextEdit[]; followUp?: string[] }[] = [];
   let onePerPassTaken = false;
   for (const finding of findings) {
     const fixer = FIXERS.get(finding.rule);
@@ -71,10 +82,10 @@ export function fixFile(file: MigrationFile, findings: readonly Finding[], pgVer
       unfixed.push({ finding, reason: NEXT_PASS });
       continue;
     }
-    const outcome = fixer.fix({ finding, span, statement, file, statements, pgVersion, ...(catalog ? { catalog } : {}) });
+    const outcome = fixer.fix({ finding, span, statement, file, statements, pgVersion, ...(catalog ? { catalog } : {}), ...(followUp ? { followUp } : {}) });
     if ('reason' in outcome) unfixed.push({ finding, reason: outcome.reason, ...(outcome.recipe ? { recipe: outcome.recipe } : recipe()) });
     else {
-      edits.push({ finding, edits: outcome.edits });
+      edits.push({ finding, edits: outcome.edits, ...(outcome.followUp ? { followUp: outcome.followUp } : {}) });
       if (fixer.onePerPass) onePerPassTaken = true;
     }
   }
@@ -89,10 +100,10 @@ export function fixFile(file: MigrationFile, findings: readonly Finding[], pgVer
     if (collides(own)) unfixed.push({ finding, reason: 'another fix changes the same text: run --fix again' });
     else fixed.push(finding);
   }
+  const kept = edits.filter(({ edits: own }) => !collides(own));
+  const later = kept.flatMap((e) => e.followUp ?? []);
+  const created = later.length > 0 && followUp && !('reason' in followUp) ? followUp.files(later) : [];
   // A rejected edit of one finding may leave its other edits applied: redo the file without that finding's edits.
-  if (rejected.length > 0) {
-    const kept = edits.filter(({ edits: own }) => !collides(own)).flatMap((e) => e.edits);
-    return { path: file.path, before: file.text, after: applyEdits(file.text, kept).text, fixed, unfixed };
-  }
-  return { path: file.path, before: file.text, after: text, fixed, unfixed };
+  const after = rejected.length > 0 ? applyEdits(file.text, kept.flatMap((e) => e.edits)).text : text;
+  return { path: file.path, before: file.text, after, fixed, unfixed, created };
 }

@@ -54,8 +54,9 @@ function lineStart(text: string, line: number): number {
 export function documentActions(path: string, text: string, finding: Finding, pgVersion: number, before?: Catalog): DocumentAction[] {
   const actions: DocumentAction[] = [];
   if (FIXERS.has(finding.rule)) {
-    const fixed = fixFile(readMigrationSource(path, text), [finding], pgVersion, before);
-    if (fixed.fixed.length > 0 && fixed.after !== text) {
+    const fixed = fixFile(readMigrationSource(path, text), [finding], pgVersion, before ? { catalog: before } : {});
+    // A fix that also writes a new migration (a VALIDATE after another tool's transaction) is lint --fix's.
+    if (fixed.fixed.length > 0 && fixed.after !== text && fixed.created.length === 0) {
       actions.push({ title: `Fix ${finding.rule}`, kind: 'quickfix', finding, edit: difference(text, fixed.after), preferred: true });
     }
   }

@@ -60,6 +60,18 @@ describe('pgtandem lint --fix', () => {
     expect(result.code).toBe(0);
   });
 
+  it('another tool’s one-transaction file: the VALIDATE goes into a new migration after it, shown as a new file and then written', async () => {
+    const files = { 'migrations/000001_orders.up.sql': 'CREATE TABLE orders (id bigint, total numeric);\n', 'migrations/000002_check.up.sql': "SET lock_timeout = '2s';\nSET statement_timeout = '30s';\nALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total >= 0);\n" };
+    const cwd = project(files);
+    const dry = await run(['lint', '--fix', '--dry-run', 'migrations'], cwd);
+    expect(dry.stdout).toContain('--- /dev/null\n+++ b/migrations/000003_check_validate.up.sql\n@@ -0,0 +1,1 @@\n+ALTER TABLE orders VALIDATE CONSTRAINT total_positive;\n');
+    expect(dry.stdout).toContain('+++ b/migrations/000003_check_validate.down.sql\n');
+    const result = await run(['lint', '--fix', 'migrations'], cwd);
+    expect(readFileSync(join(cwd, 'migrations/000002_check.up.sql'), 'utf8')).toContain('CHECK (total >= 0) NOT VALID;\n');
+    expect(readFileSync(join(cwd, 'migrations/000003_check_validate.up.sql'), 'utf8')).toBe('ALTER TABLE orders VALIDATE CONSTRAINT total_positive;\n');
+    expect(result.code).toBe(0);
+  });
+
   it('--dry-run without --fix is a usage error', async () => {
     const cwd = project({ 'migrations/0001_index.sql': INDEX });
     const result = await run(['lint', '--dry-run', 'migrations'], cwd);
