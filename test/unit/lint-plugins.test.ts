@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { lint } from '../../src/lint/lint.js';
+import { pgtandem } from '../support/cli-in-process.js';
 import { tempProject } from '../support/temp-dir.js';
 
 function project(files: Record<string, string>): string {
@@ -47,13 +48,7 @@ export default [{
 
 const MIGRATION = '-- pgtandem:contract\nDROP VIEW legacy_report CASCADE;\nDROP VIEW other_report CASCADE;\n';
 
-async function cli(args: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {}, isTTY: false, cwd };
-  const code = await main(['node', 'pgtandem', ...args], io);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], cwd: string) => pgtandem(args, { cwd });
 
 describe('plugins: rule ids in the config, and in SARIF', () => {
   const WITH_DOCS = NO_CASCADE.replace("fix: 'Drop", "docs: 'https://wiki.example.com/db/no-drop-cascade',\n  fix: 'Drop");
