@@ -160,6 +160,9 @@ describe('pgtandem lsp', () => {
     const text = CHANGE.replace('-- pgtandem:contract', 'ALTER TABLE users RENAME COLUMN email TO email_address;\n-- pgtandem:contract');
     const rename = (await change(text)).find((d) => d.code === 'renaming-column')!;
     const actions = (await connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: rename.range, context: { diagnostics: [rename] } })) as CodeAction[];
+    // The rule's fix rewrites the statement into the recipe's phases in place, with the folder's history.
+    const fix = actions.find((a) => a.title === 'Fix renaming-column')!;
+    expect(applyEdits(text, fix.edit!.changes![uri]!)).toContain('-- lint --fix: pgtandem new rename-column users email email_address\nALTER TABLE users ADD COLUMN email_address text;\n');
     const scaffold = actions.find((a) => a.title.startsWith('Scaffold'))!;
     expect(scaffold.title).toBe('Scaffold 0003_rename_users_email_to_email_address.sql (pgtandem new rename-column users email email_address)');
     const [create, insert] = scaffold.edit!.documentChanges! as [CreateFile, TextDocumentEdit];
