@@ -1,5 +1,5 @@
 import type { IndexElem } from '@pgsql/types';
-import { columnDefOf, constraintOf, type AlterTableCommand } from '../lint/alter-table.js';
+import { columnConstraints, columnDefOf, constraintOf, type AlterTableCommand } from '../lint/alter-table.js';
 import { truncateIdentifier } from '../lint/identifier-length.js';
 import type { Span } from '../lint/span.js';
 import type { RecipeFlags } from '../recipes/recipe.js';
@@ -35,6 +35,9 @@ export function recipeCallOf(recipes: readonly string[], statement: Statement, s
 }
 
 const table = (name: QualifiedName): string => displayName(name);
+
+/** Words that end a column's type (or its DEFAULT expression) in ADD COLUMN: the next constraint. */
+const COLUMN_CONSTRAINT_WORDS = ['NOT', 'NULL', 'DEFAULT', 'CONSTRAINT', 'CHECK', 'REFERENCES', 'PRIMARY', 'UNIQUE', 'GENERATED', 'COLLATE'];
 
 /** The ALTER TABLE clause at the span, when it is of `subtype`. */
 function clause(statement: Statement, span: Span, subtype: string): AlterTableCommand | undefined {
@@ -114,9 +117,27 @@ const DERIVE: Record<string, Derive> = {
     return added && column ? { recipe: 'add-not-null', args: [table(added.command.table), quoteIdent(column)], flags: {}, command: added.command } : undefined;
   },
   'drop-column': (statement, span) => {
+    // DROP NOT NULL so the new release can stop writing the column: the first step of dropping it.
+    const nullable = clause(statement, span, 'AT_DropNotNull');
+    if (nullable?.cmd.name) return { recipe: 'drop-column', args: [table(nullable.table), quoteIdent(nullable.cmd.name)], flags: { allowNull: true }, command: nullable };
     const drop = clause(statement, span, 'AT_DropColumn');
     if (!drop?.cmd.name || drop.cmd.behavior === 'DROP_CASCADE') return undefined;
     return { recipe: 'drop-column', args: [table(drop.table), quoteIdent(drop.cmd.name)], flags: {}, command: drop };
+  },
+  'add-column': (statement, span) => {
+    const add = clause(statement, span, 'AT_AddColumn');
+    const def = add && columnDefOf(add.cmd);
+    if (!add || !def?.colname || !def.typeName || def.collClause || add.cmd.missing_ok) return undefined;
+    const constraints = columnConstraints(def);
+    if (constraints.some((c) => c.contype !== 'CONSTR_NOTNULL' && c.contype !== 'CONSTR_NULL' && c.contype !== 'CONSTR_DEFAULT')) return undefined;
+    const tokens = tokensIn(statement, add.span);
+    const name = tokens.findIndex((t) => t.start >= statement.offsetOf(def.location ?? 0));
+    const type = name < 0 ? undefined : textFrom(statement, tokens, name + 1, COLUMN_CONSTRAINT_WORDS);
+    const at = tokens.findIndex((t) => t.upper === 'DEFAULT');
+    const fallback = at < 0 ? undefined : textFrom(statement, tokens, at + 1, COLUMN_CONSTRAINT_WORDS);
+    if (!type || (at >= 0 && !fallback)) return undefined;
+    const notNull = constraints.some((c) => c.contype === 'CONSTR_NOTNULL');
+    return { recipe: 'add-column', args: [table(add.table), quoteIdent(def.colname), type], flags: { ...(notNull ? { notNull: true } : {}), ...(fallback ? { default: fallback } : {}) }, command: add };
   },
   'add-index': (statement, span) => {
     const index = nodeOf(statement, 'IndexStmt');

@@ -25,6 +25,9 @@ describe('recipeCallOf', () => {
     [['add-check', 'add-foreign-key'], 'ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES app.users (id);', `pgtandem new add-foreign-key orders user_id 'app.users(id)'`],
     [['add-index'], 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id, tenant_id) REFERENCES users (id, tenant_id);', 'pgtandem new add-index orders user_id tenant_id'],
     [['add-unique'], 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);', 'pgtandem new add-unique users email'],
+    [['add-column'], "ALTER TABLE orders ADD COLUMN status varchar(20) NOT NULL DEFAULT 'new';", `pgtandem new add-column orders status 'varchar(20)' --not-null --default ''\\''new'\\'''`],
+    [['add-column'], 'ALTER TABLE orders ADD COLUMN placed_at timestamp with time zone DEFAULT now();', `pgtandem new add-column orders placed_at 'timestamp with time zone' --default 'now()'`],
+    [['drop-column'], 'ALTER TABLE users ALTER COLUMN nickname DROP NOT NULL;', 'pgtandem new drop-column users nickname --allow-null'],
   ])('%s: %s', async (recipes, sql, command) => {
     await loadParser();
     expect(commandFor(recipes, sql)).toBe(command);
@@ -36,6 +39,7 @@ describe('recipeCallOf', () => {
     [['add-foreign-key'], 'ALTER TABLE orders ADD FOREIGN KEY (a, b) REFERENCES t (a, b);'],
     [['drop-column'], 'ALTER TABLE users DROP COLUMN legacy CASCADE;'],
     [['rename-table'], 'ALTER VIEW active_users RENAME TO users_active;'],
+    [['add-column'], 'ALTER TABLE orders ADD COLUMN user_id bigint REFERENCES users (id);'],
   ])('no recipe fits %s: %s', async (recipes, sql) => {
     await loadParser();
     expect(commandFor(recipes, sql)).toBeUndefined();
