@@ -38,7 +38,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       '--database-url <url>',
       'start from this database\'s schema and table sizes (read-only; env PGTANDEM_DATABASE_URL); lock findings on tables under smallTableRows become warnings',
     )
-    .option('--fix', 'apply the mechanical fixes in place (CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX, timeouts, IF [NOT] EXISTS, jsonb), then report what is left')
+    .option('--fix', 'apply the mechanical fixes in place (CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX, timeouts, IF [NOT] EXISTS, jsonb; a native migration\'s rename, type change, SET NOT NULL or drop column rewritten into its recipe\'s phases), then report what is left')
     .option('--dry-run', 'with --fix: print the fixes as a unified diff and write nothing')
     .addHelpText(
       'after',
@@ -298,7 +298,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
 
   program
     .command('lsp')
-    .description('the language server for editors, on stdin/stdout: lint diagnostics as you type, hover, quick fixes (editors/vscode starts it)')
+    .description('the language server for editors, on stdin/stdout: lint diagnostics as you type, hover, quick fixes, recipe scaffolds (editors/vscode starts it)')
     .option('--stdio', 'talk over stdin/stdout (the default and only transport; editors pass it)')
     .addHelpText('after', '\nRuns until the editor closes the connection. Exit codes: 0 closed, 2 could not start.')
     .action(async () => {

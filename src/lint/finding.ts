@@ -1,4 +1,5 @@
 import type { Phase } from '../migrations/phase.js';
+import type { RuleMeta } from './rule-meta.js';
 import type { Severity } from './severity.js';
 
 /** One problem at one place: the unit every reporter prints (DESIGN.md §5, §6). */
@@ -37,4 +38,6 @@ export interface LintResult {
   files: LintedFile[];
   findings: Finding[];
   summary: LintSummary;
+  /** The rules this lint ran: the built-in ones, then the config's plugins (reporters describe them). */
+  rules?: readonly RuleMeta[];
 }

@@ -16,7 +16,7 @@ import type { Finding } from './finding.js';
 import { collectIgnores, silences, type IgnoreDirective } from './ignores.js';
 import type { Rule } from './rule.js';
 import { FrameRuleContext, StatementFrame, type PendingFinding } from './rule-context.js';
-import { docsUrl } from './rule-meta.js';
+import { ruleDocsUrl } from './rule-meta.js';
 import { Session } from './session.js';
 import type { RuleSetting, Severity } from './severity.js';
 import type { Span } from './span.js';
@@ -303,6 +303,6 @@ function toFinding(pending: PendingFinding, path: string, source: SourceText, se
     phase: pending.phase,
     message: pending.message,
     help: pending.help,
-    docs: docsUrl(pending.rule.id),
+    docs: ruleDocsUrl(pending.rule),
   };
 }

@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { rules as registeredRules } from '../../rules/index.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import type { ChangeSelection } from '../migrations/changed-files.js';
 import { discoverMigrations, readMigrationSource } from '../migrations/discover.js';
 import type { Layout, MigrationFile } from '../migrations/migration.js';
@@ -8,7 +8,7 @@ import { isInside, mergeByVersion, type ProjectLayout } from '../migrations/proj
 import { Catalog } from '../schema/catalog.js';
 import { replayFile } from '../schema/replay-catalog.js';
 import { loadParser } from '../sql/pg-parser.js';
-import { defaultConfig, loadConfig, type PgtandemConfig } from './config.js';
+import { defaultConfig, loadConfig, suggest, type PgtandemConfig } from './config.js';
 import { loadPluginRules } from './plugins.js';
 import type { Finding, LintResult } from './finding.js';
 import { historyRoot, isFile, lintHistory, type HistoryStep } from './history.js';
@@ -59,11 +59,15 @@ export const rules: readonly Rule[] = registeredRules;
  */
 export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const cwd = options.cwd ?? process.cwd();
-  const { config, configDir } = await resolveConfig(options, cwd);
+  const { config, configDir, configPath, fileRules } = await resolveConfig(options, cwd);
   await loadParser();
   const active = config.plugins?.length ? [...rules, ...(await loadPluginRules(config.plugins, configDir, rules.map((r) => r.id)))] : rules;
+  const ids = active.map((r) => r.id);
   for (const id of Object.keys(config.rules)) {
-    if (!active.some((r) => r.id === id)) throw new UsageError(`unknown rule "${id}"`);
+    if (ids.includes(id)) continue;
+    // An id from the config file is checked here once its plugins are loaded: the file's error, as the loader words it.
+    if (configPath && fileRules.has(id)) throw new ConfigError(configPath, `unknown rule "${id}" in rules (not built in, nor in the plugins)${suggest(id, ids)}`);
+    throw new UsageError(`unknown rule "${id}"`);
   }
 
   const discoveryOptions = { assumeInTransaction: config.assumeInTransaction };
@@ -154,6 +158,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   return {
     files: linted,
     findings,
+    rules: active,
     summary: {
       files: linted.length,
       errors: findings.filter((f) => f.severity === 'error').length,
@@ -213,7 +218,7 @@ function namedOneByOne(paths: readonly string[], cwd: string): (file: MigrationF
   return (file) => named.has(resolve(cwd, file.path));
 }
 
-async function resolveConfig(options: LintOptions, cwd: string): Promise<{ config: PgtandemConfig; configDir: string }> {
+async function resolveConfig(options: LintOptions, cwd: string): Promise<{ config: PgtandemConfig; configDir: string; configPath: string | undefined; fileRules: ReadonlySet<string> }> {
   const knownRules = rules.map((r) => r.id);
   const loaded =
     options.configFile === false
@@ -230,7 +235,7 @@ async function resolveConfig(options: LintOptions, cwd: string): Promise<{ confi
   // A major given over the file's release ("14.2") makes the release unknown again.
   if (options.config?.pgVersion !== undefined && options.config.pgServerVersion === undefined) delete merged.pgServerVersion;
   // Rule ids are checked by lint() once plugin rules are loaded.
-  return { config: merged, configDir: loaded.path ? dirname(loaded.path) : cwd };
+  return { config: merged, configDir: loaded.path ? dirname(loaded.path) : cwd, configPath: loaded.path, fileRules: new Set(Object.keys(base.rules)) };
 }
 
 /** Paths stay as the user wrote them (findings show them), globs included. */

@@ -20,6 +20,7 @@ function problemOf(value: unknown): string | undefined {
   if (!Array.isArray(rule.phases) || rule.phases.length === 0 || rule.phases.some((p) => !(PHASES as readonly string[]).includes(p))) return `${rule.id}: phases must list some of ${PHASES.join(', ')}`;
   for (const key of ['summary', 'why', 'fix'] as const) if (typeof rule[key] !== 'string' || rule[key] === '') return `${rule.id}: ${key} must be a non-empty string`;
   if (!rule.examples || !Array.isArray(rule.examples.bad) || !Array.isArray(rule.examples.good)) return `${rule.id}: examples must have bad and good lists of SQL`;
+  if (rule.docs !== undefined && (typeof rule.docs !== 'string' || !/^https?:\/\/\S+$/.test(rule.docs))) return `${rule.id}: docs must be the URL of the rule's documentation`;
   return undefined;
 }
 

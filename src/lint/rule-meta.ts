@@ -18,6 +18,8 @@ export interface RuleMeta {
   why: string;
   /** The safe recipe, phase by phase. */
   fix: string;
+  /** Where the rule's documentation lives, when not pgtandem's docs/rules/<id>.md (a plugin rule's own page). */
+  docs?: string;
   /** The `pgtandem new` recipes that scaffold the fix (docs/recipes.md), best first. */
   recipe?: readonly string[];
   examples: {
@@ -36,6 +38,11 @@ export const DOCS_BASE_URL = 'https://github.com/pgtandem/pgtandem/blob/main/doc
 
 export function docsUrl(ruleId: string): string {
   return `${DOCS_BASE_URL}${ruleId}.md`;
+}
+
+/** A rule's documentation: its own `docs` URL (plugin rules), else its page in pgtandem's docs/rules. */
+export function ruleDocsUrl(rule: Pick<RuleMeta, 'id' | 'docs'>): string {
+  return rule.docs ?? docsUrl(rule.id);
 }
 
 /**

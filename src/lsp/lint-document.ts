@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { Finding } from '../lint/finding.js';
 import { lint } from '../lint/lint.js';
-import type { HistoryCatalogs } from './history-catalogs.js';
+import type { HistoryCatalogs } from '../lint/history-catalogs.js';
 
 /**
  * Lints one open document as `pgtandem lint <file>` would: the config found

@@ -1,11 +1,11 @@
-import { fileURLToPath } from 'node:url';
-import type { Diagnostic, TextDocuments as Documents } from 'vscode-languageserver';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CodeAction, Diagnostic, TextDocuments as Documents } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DEFAULT_PG_VERSION } from '../lint/config.js';
 import type { Finding } from '../lint/finding.js';
-import { documentActions, findingHover } from './code-actions.js';
+import { documentActions, findingHover, scaffoldAction } from './code-actions.js';
 import { findingRange } from './finding-range.js';
-import { HistoryCatalogs } from './history-catalogs.js';
+import { HistoryCatalogs } from '../lint/history-catalogs.js';
 import { lintDocument } from './lint-document.js';
 
 export interface LanguageServerOptions {
@@ -21,7 +21,8 @@ const CONFIG_FILES = /(^|\/)(pgtandem\.config\.json|package\.json)$/;
 /**
  * `pgtandem lsp`: diagnostics for every open migration with the findings
  * `pgtandem lint` gives, a hover with the rule's why and fix, and code actions
- * (the rule's mechanical fix, an ignore comment). The protocol packages are
+ * (the rule's mechanical fix, an ignore comment, the rule's recipe scaffolded
+ * as a new migration file). The protocol packages are
  * imported here, so nothing else in pgtandem loads them. Resolves when the
  * client closes the connection.
  */
@@ -79,14 +80,19 @@ export async function startLanguageServer(options: LanguageServerOptions): Promi
     for (const document of documents.all()) schedule(document, 0);
   };
 
-  connection.onInitialize(() => ({
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      hoverProvider: true,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-    },
-    serverInfo: { name: 'pgtandem' },
-  }));
+  // Creating the recipe's migration file is a resource operation: offered only to clients that apply one.
+  let createsFiles = false;
+  connection.onInitialize(({ capabilities: client }) => {
+    createsFiles = client.workspace?.workspaceEdit?.resourceOperations?.includes('create') === true && client.workspace.workspaceEdit.documentChanges === true;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'pgtandem' },
+    };
+  });
 
   documents.onDidOpen((e) => schedule(e.document, 0));
   documents.onDidChangeContent((e) => schedule(e.document, debounceMs));
@@ -135,14 +141,34 @@ export async function startLanguageServer(options: LanguageServerOptions): Promi
     return { contents: { kind: 'markdown', value: here.map(findingHover).join('\n\n---\n\n') } };
   });
 
-  connection.onCodeAction(({ textDocument, range }) => {
+  connection.onCodeAction(async ({ textDocument, range }) => {
     const document = documents.get(textDocument.uri);
     const path = pathOf(textDocument.uri);
     if (!document || !path) return [];
     const here = findingsAt(textDocument.uri, range.start, range.end);
     const text = document.getText();
-    return here.flatMap((finding) =>
-      documentActions(path, text, finding, DEFAULT_PG_VERSION).map((action) => ({
+    const before = here.length > 0 ? await histories.before(path, text) : undefined;
+    const scaffolds: CodeAction[] = [];
+    if (createsFiles && before) {
+      for (const finding of here) {
+        const action = await scaffoldAction(path, text, finding, before);
+        if (!action) continue;
+        const uri = pathToFileURL(action.create.path).href;
+        const start = { line: 0, character: 0 };
+        scaffolds.push({
+          title: action.title,
+          kind: CodeActionKind.QuickFix,
+          edit: {
+            documentChanges: [
+              { kind: 'create', uri, options: { overwrite: false, ignoreIfExists: false } },
+              { textDocument: { uri, version: null }, edits: [{ range: { start, end: start }, newText: action.create.text }] },
+            ],
+          },
+        });
+      }
+    }
+    const inDocument: CodeAction[] = here.flatMap((finding) =>
+      documentActions(path, text, finding, DEFAULT_PG_VERSION, before).map((action) => ({
         title: action.title,
         kind: CodeActionKind.QuickFix,
         isPreferred: action.preferred === true,
@@ -154,6 +180,7 @@ export async function startLanguageServer(options: LanguageServerOptions): Promi
         },
       })),
     );
+    return [...inDocument, ...scaffolds];
   });
 
   documents.listen(connection);

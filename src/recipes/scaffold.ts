@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { MigrationFile } from '../migrations/migration.js';
+import type { Catalog } from '../schema/catalog.js';
 import { replayMigrations } from '../schema/replay-catalog.js';
 import { loadParser } from '../sql/pg-parser.js';
 import { isMigrationName, nextVersion, versionOfFileName } from './migration-version.js';
@@ -13,6 +14,8 @@ export interface ScaffoldOptions {
   flags: RecipeFlags;
   /** The migrations already in the directory, in version order: their replayed schema is what the recipe reads. */
   migrations: readonly MigrationFile[];
+  /** The schema the recipe reads instead of the replayed `migrations` (an editor's: the schema before the statement it replaces). */
+  catalog?: Catalog;
   pgVersion: number;
   /** Overrides the file name derived from the arguments. */
   name?: string;
@@ -31,7 +34,7 @@ export interface Scaffold {
 export async function scaffoldMigration(options: ScaffoldOptions): Promise<Scaffold> {
   await loadParser();
   const recipe = recipeNamed(options.recipe);
-  const input = { args: options.args, flags: options.flags, catalog: replayMigrations(options.migrations), pgVersion: options.pgVersion };
+  const input = { args: options.args, flags: options.flags, catalog: options.catalog ?? replayMigrations(options.migrations), pgVersion: options.pgVersion };
   checkInput(recipe, input);
   if (options.name !== undefined && !isMigrationName(options.name)) throw new UsageError(`--name: "${options.name}" is not a migration name (letters, digits, _ and -)`);
   const output = recipe.build(input);

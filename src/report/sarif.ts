@@ -1,5 +1,5 @@
 import type { Finding, LintResult } from '../lint/finding.js';
-import { docsUrl, helpWithRecipe, type RuleMeta } from '../lint/rule-meta.js';
+import { helpWithRecipe, ruleDocsUrl, type RuleMeta } from '../lint/rule-meta.js';
 import type { Severity } from '../lint/severity.js';
 import { sortFindings } from './sort-findings.js';
 
@@ -62,7 +62,7 @@ export function formatSarif(
 }
 
 function toReportingDescriptor(rule: RuleMeta) {
-  const docs = docsUrl(rule.id);
+  const docs = ruleDocsUrl(rule);
   return {
     id: rule.id,
     name: pascalCase(rule.id),

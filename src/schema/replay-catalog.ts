@@ -73,12 +73,13 @@ export function replayMigrations(files: readonly MigrationFile[], options: Repla
   return catalog;
 }
 
-/** Applies one migration file's history (all but abort) to `catalog`, in place. */
-export function replayFile(catalog: Catalog, file: MigrationFile): void {
+/** Applies one migration file's history (all but abort) to `catalog`, in place; with `until`, only the statements that start before that offset. */
+export function replayFile(catalog: Catalog, file: MigrationFile, until = Infinity): void {
   const searchPath = new SearchPath(file);
   for (const segment of file.segments) {
     if (segment.phase === 'abort') continue;
     for (const statement of parseSegment(file.text, segment).statements) {
+      if (statement.start >= until) return;
       for (const each of [statement, ...nestedStatements(statement)]) {
         searchPath.enter(each);
         replayStatement(catalog, each, searchPath.schemas);

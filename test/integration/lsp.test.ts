@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,16 +15,20 @@ import {
   InitializedNotification,
   InitializeRequest,
   PublishDiagnosticsNotification,
+  ResourceOperationKind,
   ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
   type CodeAction,
+  type CreateFile,
   type Diagnostic,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
+  type TextDocumentEdit,
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
 import { lint } from '../../src/lint/lint.js';
+import { runMain } from '../support/run-main.js';
 import { tempDir } from '../support/temp-dir.js';
 
 // Drives the built `pgtandem lsp` over stdio with the LSP client library, as an editor does.
@@ -96,7 +100,9 @@ beforeAll(async () => {
     for (const wake of waiters.splice(0)) wake();
   });
   connection.listen();
-  const init = await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities: {}, workspaceFolders: null });
+  // The client applies file creations: the recipe's migration is offered as a new file.
+  const capabilities = { workspace: { workspaceEdit: { documentChanges: true, resourceOperations: [ResourceOperationKind.Create] } } };
+  const init = await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities, workspaceFolders: null });
   expect(init.capabilities.codeActionProvider).toBeTruthy();
   await connection.sendNotification(InitializedNotification.type, {});
 });
@@ -136,13 +142,43 @@ describe('pgtandem lsp', () => {
     const diagnostics = await change(CHANGE);
     const index = diagnostics.find((d) => d.code === 'require-concurrent-index-creation')!;
     const actions = (await connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: index.range, context: { diagnostics: [index] } })) as CodeAction[];
-    expect(actions.map((a) => a.title)).toEqual(['Fix require-concurrent-index-creation', 'Ignore require-concurrent-index-creation for this statement']);
+    expect(actions.map((a) => a.title)).toEqual([
+      'Fix require-concurrent-index-creation',
+      'Ignore require-concurrent-index-creation for this statement',
+      expect.stringMatching(/^Scaffold 0003_\w+\.sql \(pgtandem new add-index users email\)$/),
+    ]);
     const fixed = applyEdits(CHANGE, actions[0]!.edit!.changes![uri]!);
     expect(fixed).toBe(CHANGE.replace('CREATE INDEX users', 'CREATE INDEX CONCURRENTLY users'));
     expect((await change(fixed)).map((d) => d.code)).toEqual(['prefer-jsonb', 'multiple-ddl-locks-in-transaction', 'require-foreign-key-index']);
     const ignored = applyEdits(CHANGE, actions[1]!.edit!.changes![uri]!);
     expect(ignored).toContain('-- pgtandem-ignore require-concurrent-index-creation: <why this is safe here>\nCREATE INDEX users_email_idx');
     expect((await change(ignored)).map((d) => d.code)).toEqual(['prefer-jsonb', 'multiple-ddl-locks-in-transaction', 'require-foreign-key-index']);
+  });
+
+  it('codeAction: the rule’s recipe scaffolded as the next migration file, with the statement’s names, as pgtandem new writes it', async () => {
+    writeFileSync(path, CHANGE);
+    const text = CHANGE.replace('-- pgtandem:contract', 'ALTER TABLE users RENAME COLUMN email TO email_address;\n-- pgtandem:contract');
+    const rename = (await change(text)).find((d) => d.code === 'renaming-column')!;
+    const actions = (await connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: rename.range, context: { diagnostics: [rename] } })) as CodeAction[];
+    // The rule's fix rewrites the statement into the recipe's phases in place, with the folder's history.
+    const fix = actions.find((a) => a.title === 'Fix renaming-column')!;
+    expect(applyEdits(text, fix.edit!.changes![uri]!)).toContain('-- lint --fix: pgtandem new rename-column users email email_address\nALTER TABLE users ADD COLUMN email_address text;\n');
+    const scaffold = actions.find((a) => a.title.startsWith('Scaffold'))!;
+    expect(scaffold.title).toBe('Scaffold 0003_rename_users_email_to_email_address.sql (pgtandem new rename-column users email email_address)');
+    const [create, insert] = scaffold.edit!.documentChanges! as [CreateFile, TextDocumentEdit];
+    const created = join(dir, 'migrations/0003_rename_users_email_to_email_address.sql');
+    expect(create).toEqual({ kind: 'create', uri: pathToFileURL(created).href, options: { overwrite: false, ignoreIfExists: false } });
+    expect(insert.textDocument.uri).toBe(create.uri);
+    const written = (insert.edits[0] as TextEdit).newText;
+    expect(written).toBe((await runMain(['new', 'rename-column', 'users', 'email', 'email_address', '--stdout'], { cwd: dir })).stdout);
+    expect(written).toContain('ALTER TABLE users ADD COLUMN email_address text;');
+    // The new file, applied, lints without an error.
+    writeFileSync(created, written);
+    try {
+      expect((await lint({ paths: [created], cwd: dir })).findings.filter((f) => f.severity === 'error')).toEqual([]);
+    } finally {
+      rmSync(created);
+    }
   });
 
   it('a config change re-lints the open documents with the new config', async () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { loadConfig } from '../../src/lint/config.js';
+import { withRuleSettings } from '../../src/lint/config-schema.js';
 import { rules } from '../../rules/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -226,9 +227,19 @@ describe('pgtandem init --from-squawk', () => {
 });
 
 describe('schema/pgtandem.config.schema.json', () => {
-  it('lists exactly the rule ids of the registry (update it when adding a rule)', () => {
-    const ids = (schema as { properties: { rules: { propertyNames: { enum: string[] } } } }).properties.rules.propertyNames.enum;
+  it('lists exactly the rule ids of the registry, each described (npm run generate writes them)', () => {
+    const ids = (schema as { definitions: { builtInRuleId: { enum: string[] } } }).definitions.builtInRuleId.enum;
     expect([...ids].sort()).toEqual([...knownRules].sort());
+    expect(schema).toEqual(withRuleSettings(schema as Record<string, unknown>, rules));
+    const described = (schema as { properties: { rules: { properties: Record<string, { description: string }> } } }).properties.rules.properties;
+    expect(described['ban-drop-table']?.description).toContain(rules.find((r) => r.id === 'ban-drop-table')!.summary);
+  });
+
+  it('accepts a plugin rule’s id in rules once plugins are listed, and only then', () => {
+    expect(validate({ plugins: ['./lint-rules/*.ts'], rules: { 'team-no-select-star': 'error', 'ban-drop-table': 'off' } }), JSON.stringify(validate.errors)).toBe(true);
+    for (const bad of [{ rules: { 'team-no-select-star': 'error' } }, { plugins: './r.ts', rules: { Team_Rule: 'off' } }, { plugins: './r.ts', rules: { 'team-no-select-star': 'fatal' } }]) {
+      expect(validate(bad), JSON.stringify(bad)).toBe(false);
+    }
   });
 
   it('describes every setting the config loader accepts, and rejects what it rejects', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { lint } from '../../src/lint/lint.js';
+import { pgtandem } from '../support/cli-in-process.js';
 import { tempProject } from '../support/temp-dir.js';
 
 function project(files: Record<string, string>): string {
@@ -46,6 +47,51 @@ export default [{
 `;
 
 const MIGRATION = '-- pgtandem:contract\nDROP VIEW legacy_report CASCADE;\nDROP VIEW other_report CASCADE;\n';
+
+const cli = (args: string[], cwd: string) => pgtandem(args, { cwd });
+
+describe('plugins: rule ids in the config, and in SARIF', () => {
+  const WITH_DOCS = NO_CASCADE.replace("fix: 'Drop", "docs: 'https://wiki.example.com/db/no-drop-cascade',\n  fix: 'Drop");
+
+  it('a rules key that is neither built in nor a plugin rule is the config file’s error, with a suggestion', async () => {
+    const cwd = project({
+      'pgtandem.config.json': JSON.stringify({ plugins: ['./lint-rules/*.ts'], rules: { 'no-drop-cascad': 'warn' } }),
+      'lint-rules/no-drop-cascade.ts': NO_CASCADE,
+      'migrations/0001_drop.sql': MIGRATION,
+    });
+    const result = await cli(['lint', 'migrations'], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('pgtandem.config.json: unknown rule "no-drop-cascad" in rules (not built in, nor in the plugins) (did you mean "no-drop-cascade"?)');
+  });
+
+  it('SARIF lists the plugin rule in tool.driver.rules with its metadata, and its results point at it', async () => {
+    const cwd = project({
+      'pgtandem.config.json': JSON.stringify({ plugins: ['./lint-rules/*.ts'], rules: { 'no-drop-cascade': 'warn' } }),
+      'lint-rules/no-drop-cascade.ts': WITH_DOCS,
+      'migrations/0001_drop.sql': MIGRATION,
+    });
+    const result = await cli(['lint', '--format', 'sarif', 'migrations'], cwd);
+    const run = JSON.parse(result.stdout).runs[0];
+    const rules = run.tool.driver.rules as { id: string }[];
+    const index = rules.findIndex((r) => r.id === 'no-drop-cascade');
+    expect(rules[index]).toMatchObject({
+      id: 'no-drop-cascade',
+      name: 'NoDropCascade',
+      shortDescription: { text: 'DROP … CASCADE drops whatever depends on the object.' },
+      fullDescription: { text: 'CASCADE silently drops views, foreign keys and defaults that depend on the object.' },
+      helpUri: 'https://wiki.example.com/db/no-drop-cascade',
+      properties: { category: 'compat' },
+    });
+    const ours = run.results.filter((r: { ruleId: string }) => r.ruleId === 'no-drop-cascade');
+    expect(ours.map((r: { ruleIndex: number; level: string }) => [r.ruleIndex, r.level])).toEqual([
+      [index, 'warning'],
+      [index, 'warning'],
+    ]);
+    // The findings link the rule's own page too.
+    const json = JSON.parse((await cli(['lint', '--format', 'json', 'migrations'], cwd)).stdout);
+    expect(json.findings.find((f: { rule: string }) => f.rule === 'no-drop-cascade').docs).toBe('https://wiki.example.com/db/no-drop-cascade');
+  });
+});
 
 describe('plugins: the project’s own rules', () => {
   it('load from the config’s globs, run with the built-in rules, take severities and ignores', async () => {

@@ -49,7 +49,7 @@ export async function lintCommand(paths: string[], options: LintCommandOptions, 
   const result = await lint(lintOptions);
   io.stdout(
     formatResult(options.format, result, {
-      rules,
+      rules: result.rules ?? rules,
       color: options.format === 'pretty' && shouldColor(io.env, io.isTTY),
       toolVersion: packageVersion(),
     }),

@@ -1,16 +1,11 @@
-import { alterTableCommands, constraintOf, type AlterTableCommand } from '../../lint/alter-table.js';
+import { alterTableCommands, constraintOf } from '../../lint/alter-table.js';
 import { MAX_IDENTIFIER_BYTES, truncateIdentifier } from '../../lint/identifier-length.js';
 import { transactionModeOf } from '../../lint/session.js';
 import { displayName, quoteIdent, stringValue } from '../../sql/names.js';
+import { commandAt } from '../command-at.js';
 import type { Fixer, FixOutcome, FixTarget } from '../fixer.js';
-import { leaveTransaction } from '../leave-transaction.js';
 import { insertAfter, insertInContract, removeStatement } from '../statement-text.js';
 import type { TextEdit } from '../text-edit.js';
-
-function commandAt(target: FixTarget): AlterTableCommand | undefined {
-  const commands = alterTableCommands(target.statement);
-  return commands.find((c) => c.span.start <= target.span.start && target.span.start < Math.max(c.span.end, c.span.start + 1)) ?? (commands.length === 1 ? commands[0] : undefined);
-}
 
 /** PostgreSQL's own name for an unnamed constraint, roughly: `<table>_<columns>_fkey` / `<table>_check`, cut to 63 bytes. */
 function defaultName(table: string, columns: string[], kind: 'fkey' | 'check'): string {
@@ -20,7 +15,8 @@ function defaultName(table: string, columns: string[], kind: 'fkey' | 'check'): 
 /**
  * Where VALIDATE goes: the contract section of a native migration (expand and
  * migrate findings), right after the statement in a file that runs outside a
- * transaction; elsewhere it needs a later migration.
+ * transaction; a file its tool runs in one transaction keeps that transaction,
+ * and the VALIDATE goes into a new migration after it, in the tool's own naming.
  */
 function placeValidate(target: FixTarget, sql: string): FixOutcome {
   const { file, statement } = target;
@@ -30,16 +26,16 @@ function placeValidate(target: FixTarget, sql: string): FixOutcome {
     return { reason: `the constraint is added in ${statement.segment.phase}: validate it in a later migration (${sql})` };
   }
   if (mode === 'none') return { edits: [insertAfter(file.text, statement, sql)] };
-  const way = leaveTransaction(target);
-  if ('reason' in way) return { reason: `${file.layout} runs this file in one transaction: validate it in the next migration (${sql})` };
-  return { edits: [...way.edits, insertAfter(file.text, statement, sql)] };
+  const followUp = target.followUp;
+  if (followUp && !('reason' in followUp)) return { edits: [], followUp: [sql] };
+  return { reason: `${file.layout} runs this file in one transaction: validate it in the next migration (${sql})${followUp ? `; ${followUp.reason}` : ''}` };
 }
 
 /** constraint-missing-not-valid and adding-foreign-key-constraint: `NOT VALID` on the ADD, `VALIDATE CONSTRAINT` in the next transaction that may take its time. */
 export const notValid: Fixer = {
   rules: ['constraint-missing-not-valid', 'adding-foreign-key-constraint'],
   fix(target) {
-    const command = commandAt(target);
+    const command = commandAt(target.statement, target.span);
     if (!command) return { reason: 'not an ALTER TABLE clause' };
     const { cmd, table } = command;
     const tableName = displayName(table);
@@ -47,7 +43,7 @@ export const notValid: Fixer = {
       if (alterTableCommands(target.statement).length > 1) return { reason: 'VALIDATE shares its ALTER TABLE with other clauses: split it first' };
       const sql = `ALTER TABLE ${tableName} VALIDATE CONSTRAINT ${quoteIdent(cmd.name ?? '')};`;
       const placed = placeValidate(target, sql);
-      return 'reason' in placed ? placed : { edits: [removeStatement(target.file.text, target.statement), ...placed.edits] };
+      return 'reason' in placed ? placed : { ...placed, edits: [removeStatement(target.file.text, target.statement), ...placed.edits] };
     }
     const constraint = cmd.subtype === 'AT_AddConstraint' ? constraintOf(cmd.def) : undefined;
     if (!constraint || (constraint.contype !== 'CONSTR_CHECK' && constraint.contype !== 'CONSTR_FOREIGN')) {
@@ -66,6 +62,6 @@ export const notValid: Fixer = {
     }
     edits.push({ start: command.span.end, end: command.span.end, text: ' NOT VALID' });
     const placed = placeValidate(target, `ALTER TABLE ${tableName} VALIDATE CONSTRAINT ${quoteIdent(name)};`);
-    return 'reason' in placed ? placed : { edits: [...edits, ...placed.edits] };
+    return 'reason' in placed ? placed : { ...placed, edits: [...edits, ...placed.edits] };
   },
 };

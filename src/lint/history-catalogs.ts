@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { historyRoot } from '../lint/history.js';
+import { historyRoot } from './history.js';
 import { discoverMigrations } from '../migrations/discover.js';
 import type { MigrationFile } from '../migrations/migration.js';
 import { readMigrationSource } from '../migrations/discover.js';
