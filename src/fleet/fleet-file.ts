@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject } from 'ajv';
 import { ConfigError } from '../errors.js';
-import { SourceText } from '../sql/source-text.js';
+import { parseJsonFile } from '../lint/config.js';
 import schema from '../../schema/pgtandem.fleet.schema.json' with { type: 'json' };
 
 /** A target written out in the fleet file. */
@@ -92,15 +92,7 @@ export async function loadFleetFile(path: string, shownAs = path): Promise<Fleet
 
 /** Parses and checks fleet JSON (see loadFleetFile). */
 export function parseFleetFile(file: string, text: string): FleetSpec {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    const offset = position ? Number(position[1]) : /end of JSON input/.test(message) ? text.length : undefined;
-    throw new ConfigError(file, `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`, offset === undefined ? undefined : new SourceText(text).position(offset));
-  }
+  const raw = parseJsonFile(file, text);
   const problem = schemaProblem(raw);
   if (problem) throw new ConfigError(file, problem);
   const input = raw as { targets: unknown; waves?: (string | { name?: string; select: string; maxFailures?: number | string })[]; concurrency?: number | { total?: number; perServer?: number }; maxFailures?: number | string; searchPath?: string[] };

@@ -141,11 +141,10 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-/** Parses and validates config JSON; errors name the file, and line:column for JSON syntax errors. */
-export function parseConfig(file: string, text: string, knownRules: readonly string[], fromPackageJson: boolean): PgtandemConfig {
-  let raw: unknown;
+/** JSON.parse, with a syntax error as a ConfigError naming the file (and line:column where the parser gives a position). */
+export function parseJsonFile(file: string, text: string): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message);
@@ -154,6 +153,11 @@ export function parseConfig(file: string, text: string, knownRules: readonly str
     const at = offset === undefined ? undefined : new SourceText(text).position(offset);
     throw new ConfigError(file, `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`, at);
   }
+}
+
+/** Parses and validates config JSON; errors name the file, and line:column for JSON syntax errors. */
+export function parseConfig(file: string, text: string, knownRules: readonly string[], fromPackageJson: boolean): PgtandemConfig {
+  let raw = parseJsonFile(file, text);
   if (fromPackageJson) raw = (raw as Record<string, unknown>)?.pgtandem;
   return validateConfig(file, raw, knownRules);
 }

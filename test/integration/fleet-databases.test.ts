@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded-postgres.js';
 import { runCli } from '../support/runner-cli.js';
+import { withClient } from '../support/standby-pair.js';
 import { tempProject } from '../support/temp-dir.js';
 
 const PER_SERVER = 10;
@@ -15,16 +16,6 @@ UPDATE accounts SET plan = 'free' WHERE plan IS NULL;
 -- pgtandem:abort
 ALTER TABLE accounts DROP COLUMN plan;
 `;
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 function database(url: string, name: string): string {
   const parsed = new URL(url);
