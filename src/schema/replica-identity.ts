@@ -1,3 +1,4 @@
+import { quoteIdent } from '../sql/names.js';
 import type { Catalog, ObjectName, PublicationInfo, PublishedTable, TableInfo } from './catalog.js';
 
 /**
@@ -58,4 +59,10 @@ export function publicationsOf(catalog: Catalog, table: TableInfo): Publishing[]
 /** Whether a publication sends UPDATE or DELETE: those need the replica identity. */
 export function publishesRowChanges(publication: PublicationInfo): boolean {
   return publication.publish.includes('update') || publication.publish.includes('delete');
+}
+
+/** `publication p` or `publications p, q`, for a message. */
+export function publicationNames(publications: readonly Publishing[]): string {
+  const names = [...new Set(publications.map((p) => quoteIdent(p.publication.name)))];
+  return `${names.length === 1 ? 'publication' : 'publications'} ${names.join(', ')}`;
 }
