@@ -51,9 +51,13 @@ function specsOf(objects: Node[] | undefined): PublicationObjSpec[] {
   return (objects ?? []).flatMap((o) => ('PublicationObjSpec' in o ? [o.PublicationObjSpec] : []));
 }
 
-/** The schema a `TABLES IN SCHEMA` item names (`CURRENT_SCHEMA`: the session's). */
-function schemaOf(scope: ReplayScope, spec: PublicationObjSpec): string | undefined {
-  if (spec.pubobjtype === 'PUBLICATIONOBJ_TABLES_IN_CUR_SCHEMA') return scope.creationSchema({ schema: undefined, name: '' });
+/**
+ * The schema a `TABLES IN SCHEMA` item names; `CURRENT_SCHEMA` is the first
+ * schema of search_path that exists (none: PostgreSQL refuses the statement,
+ * and the item is left out).
+ */
+function schemaOf(scope: ReplayScope, spec: PublicationObjSpec): string | null | undefined {
+  if (spec.pubobjtype === 'PUBLICATIONOBJ_TABLES_IN_CUR_SCHEMA') return scope.searchPath.find((s) => scope.catalog.schemas.has(s)) ?? null;
   return spec.pubobjtype === 'PUBLICATIONOBJ_TABLES_IN_SCHEMA' ? spec.name : undefined;
 }
 
@@ -61,7 +65,7 @@ function addObjects(scope: ReplayScope, publication: PublicationInfo, objects: N
   for (const spec of specsOf(objects)) {
     const schema = schemaOf(scope, spec);
     if (schema !== undefined) {
-      if (!publication.schemas.includes(schema)) publication.schemas.push(schema);
+      if (schema !== null && !publication.schemas.includes(schema)) publication.schemas.push(schema);
       continue;
     }
     const written = nameOfRangeVar(spec.pubtable?.relation);
