@@ -1,9 +1,9 @@
-import type { Node } from '@pgsql/types';
+import type { CreateStmt, Node } from '@pgsql/types';
 import { PHASES } from '../src/migrations/phase.js';
-import { catalogAfter } from '../src/lint/catalog-after.js';
+import { catalogSlice, replayInto, statementsAbout } from '../src/lint/catalog-after.js';
 import { defineRule, type RuleContext } from '../src/lint/rule.js';
 import { laterInTransaction, sectionStatements } from '../src/lint/section-statements.js';
-import { catalogKey, type Catalog, type TableInfo } from '../src/schema/catalog.js';
+import { catalogKey, type Catalog, type ObjectName, type TableInfo } from '../src/schema/catalog.js';
 import { publicationNames, publicationsOf, publishesRowChanges, replicaIdentityOf, type Publishing, type ReplicaIdentity } from '../src/schema/replica-identity.js';
 import { displayName, nameOfList, nameOfRangeVar, quoteIdent, type QualifiedName } from '../src/sql/names.js';
 import type { Statement } from '../src/sql/statement.js';
@@ -49,25 +49,35 @@ export default defineRule({
     const publishing = 'CreatePublicationStmt' in node || 'AlterPublicationStmt' in node;
     if (!publishing && context.catalog.publications.size === 0) return;
     const candidates = publishing ? undefined : candidateTables(node, context);
-    if (candidates?.length === 0) return;
+    if (candidates?.check.length === 0) return;
     const before = context.catalog;
-    const after = catalogAfter(before, [statement], context.searchPath, false);
-    const tables = candidates ?? [...after.tables.keys()];
+    if (candidates?.created && laterStatementsAbout(statement, context, candidates.created.name, false).length === 0) {
+      // A new table with no primary key and nothing later to give it one: no replay needed to know it has no identity.
+      const schema = candidates.created.schema;
+      const publications = [...before.publications.values()].filter((p) => publishesRowChanges(p) && (p.allTables || p.schemas.includes(schema))).map((publication) => ({ publication }));
+      if (publications.length > 0) context.report({ message: lostMessage(candidates.created, undefined, { kind: 'none', reason: 'no primary key' }, 'no primary key', publications), severity: 'error' });
+      return;
+    }
+    const after = replayInto(catalogSlice(before, candidates?.copy ?? 'shared'), [statement], context.searchPath, false);
+    // A publication statement changes no identity: only tables without one, or under a column list, can break.
+    const listed = publishing ? new Set([...after.publications.values()].flatMap((p) => p.tables.filter((t) => t.columns).map((t) => catalogKey(t.table)))) : undefined;
     const unpublishedBroken: string[] = [];
-    for (const key of tables) {
+    for (const key of candidates?.check ?? after.tables.keys()) {
       const table = after.tables.get(key);
-      const publications = table ? publicationsOf(after, table).filter((p) => publishesRowChanges(p.publication)) : [];
-      if (!table || publications.length === 0) continue;
+      if (!table) continue;
+      const identity = replicaIdentityOf(after, table);
+      if (listed && identity.kind !== 'none' && !listed.has(key)) continue;
+      const publications = publicationsOf(after, table).filter((p) => publishesRowChanges(p.publication));
+      if (publications.length === 0) continue;
       const earlier = before.tables.get(key);
       const wasPublished = earlier !== undefined && publicationsOf(before, earlier).some((p) => publishesRowChanges(p.publication));
       const identityBefore = wasPublished ? replicaIdentityOf(before, earlier) : undefined;
-      const identity = replicaIdentityOf(after, table);
       const broken = problem(identity, table, publications);
       if (broken) {
         if (identityBefore && problem(identityBefore, earlier!, publicationsOf(before, earlier!))) continue;
         // Restored later in the same transaction (or, for a table not yet in use, later in the section): no gap.
-        const rest = wasPublished ? laterInTransaction(statement, context) : restOfSection(statement, context);
-        const final = rest.length > 0 ? restored(catalogAfter(after, rest, context.searchPath, true), key) : undefined;
+        const rest = laterStatementsAbout(statement, context, table.name, wasPublished);
+        const final = rest.length > 0 ? restored(replayInto(catalogSlice(publishing ? before : after, [key], after), rest, context.searchPath, true), key) : undefined;
         if (final) {
           if (identityBefore?.kind === 'key' && final.kind === 'key') reportReplaced(context, table, identityBefore, final);
           continue;
@@ -96,29 +106,58 @@ export default defineRule({
   },
 });
 
-/** The tables (catalog keys) whose identity or publishing a non-publication statement may change. */
-function candidateTables(node: Node, context: RuleContext): string[] {
+/** ALTER TABLE subcommands that can take a key or an identity away, or replace it. */
+const IDENTITY_COMMANDS = new Set(['AT_DropConstraint', 'AT_DropColumn', 'AT_ReplicaIdentity', 'AT_AddConstraint', 'AT_AddIndexConstraint']);
+
+/**
+ * The tables (catalog keys) whose identity or publishing a non-publication
+ * statement may change (`check`), and the tables a slice of the catalog needs
+ * to replay it (`copy`: with a new partition's parent). Cheap tests first: most
+ * statements touch no published table, or cannot change an identity.
+ */
+function candidateTables(node: Node, context: RuleContext): { check: string[]; copy: string[]; created?: ObjectName } {
   const catalog = context.catalog;
+  const none = { check: [], copy: [] };
   const published = (name: QualifiedName | undefined): string[] => {
     const table = name && catalog.table(name, context.searchPath);
     return table && publicationsOf(catalog, table).length > 0 ? [catalogKey(table)] : [];
   };
-  if ('AlterTableStmt' in node) return published(nameOfRangeVar(node.AlterTableStmt.relation));
+  if ('AlterTableStmt' in node) {
+    const alter = node.AlterTableStmt;
+    if (!(alter.cmds ?? []).some((c) => 'AlterTableCmd' in c && IDENTITY_COMMANDS.has(c.AlterTableCmd.subtype ?? ''))) return none;
+    const keys = published(nameOfRangeVar(alter.relation));
+    return { check: keys, copy: keys };
+  }
   if ('DropStmt' in node && node.DropStmt.removeType === 'OBJECT_INDEX') {
-    return (node.DropStmt.objects ?? []).flatMap((o) => {
+    const keys = (node.DropStmt.objects ?? []).flatMap((o) => {
       const name = 'List' in o ? nameOfList(o.List.items) : undefined;
       const index = name && catalog.index(name, context.searchPath);
       return index ? published(index.table) : [];
     });
+    return { check: keys, copy: keys };
   }
   if ('CreateStmt' in node) {
     // A new table joins FOR ALL TABLES and FOR TABLES IN SCHEMA publications.
-    const name = nameOfRangeVar(node.CreateStmt.relation);
-    const schema = name?.schema ?? context.searchPath.find((s) => catalog.schemas.has(s)) ?? 'public';
-    const joins = [...catalog.publications.values()].some((p) => p.allTables || p.schemas.includes(schema));
-    return name && joins ? [catalogKey({ schema, name: name.name })] : [];
+    const create = node.CreateStmt;
+    const name = nameOfRangeVar(create.relation);
+    if (!name || create.relation?.relpersistence === 't' || declaresPrimaryKey(create)) return none;
+    const schema = name.schema ?? context.searchPath.find((s) => catalog.schemas.has(s)) ?? 'public';
+    if (![...catalog.publications.values()].some((p) => p.allTables || p.schemas.includes(schema))) return none;
+    const key = catalogKey({ schema, name: name.name });
+    // IF NOT EXISTS on a table that exists: nothing happens.
+    if (catalog.tables.has(key)) return none;
+    const parents = (create.inhRelations ?? []).flatMap((r) => {
+      const parent = 'RangeVar' in r ? catalog.table(nameOfRangeVar(r.RangeVar)!, context.searchPath) : undefined;
+      return parent ? [catalogKey(parent)] : [];
+    });
+    return { check: [key], copy: [key, ...parents], ...(create.partbound || parents.length > 0 ? {} : { created: { schema, name: name.name } }) };
   }
-  return [];
+  return none;
+}
+
+function declaresPrimaryKey(create: CreateStmt): boolean {
+  const isKey = (n: Node): boolean => 'Constraint' in n && n.Constraint.contype === 'CONSTR_PRIMARY';
+  return (create.tableElts ?? []).some((e) => isKey(e) || ('ColumnDef' in e && (e.ColumnDef.constraints ?? []).some(isKey)));
 }
 
 /** Why the identity does not hold for these publications, or undefined when it does. */
@@ -142,9 +181,18 @@ function restored(catalog: Catalog, key: string): ReplicaIdentity | undefined {
   return problem(identity, table, publicationsOf(catalog, table)) ? undefined : identity;
 }
 
-function restOfSection(statement: Statement, context: RuleContext): Statement[] {
+/**
+ * The statements after this one that may restore the table's identity: in
+ * its transaction when the table was published already (a gap between
+ * transactions is a gap), else in the rest of its section (a table not yet
+ * published has no traffic the runner's commits could expose).
+ */
+function laterStatementsAbout(statement: Statement, context: RuleContext, table: string, inTransactionOnly: boolean): Statement[] {
   const at = (statement.container?.parent ?? statement).start;
-  return sectionStatements(context.file, context.phase).filter((s) => s.start > at);
+  const about = statementsAbout(sectionStatements(context.file, context.phase), table, at);
+  if (!inTransactionOnly || about.length === 0) return about;
+  const transaction = new Set(laterInTransaction(statement, context));
+  return about.filter((s) => transaction.has(s));
 }
 
 function reportReplaced(context: RuleContext, table: TableInfo, from: ReplicaIdentity & { kind: 'key' }, to: ReplicaIdentity & { kind: 'key' }): void {
@@ -158,7 +206,7 @@ function reportReplaced(context: RuleContext, table: TableInfo, from: ReplicaIde
   });
 }
 
-function lostMessage(table: TableInfo, before: ReplicaIdentity | undefined, identity: ReplicaIdentity, broken: string, publications: readonly Publishing[]): string {
+function lostMessage(table: ObjectName, before: ReplicaIdentity | undefined, identity: ReplicaIdentity, broken: string, publications: readonly Publishing[]): string {
   const name = displayName(nameOf(table));
   let what = broken;
   if (identity.kind === 'none' && identity.reason === 'no primary key' && before?.kind === 'key') what = `its primary key${before.index ? ` ${quoteIdent(before.index)}` : ''} is dropped`;
@@ -166,6 +214,6 @@ function lostMessage(table: TableInfo, before: ReplicaIdentity | undefined, iden
   return `After this statement ${name} has no usable replica identity (${what}) while ${publicationNames(publications)} ${publications.length > 1 ? 'publish' : 'publishes'} its updates or deletes: ${FAILS}.`;
 }
 
-function nameOf(table: TableInfo): QualifiedName {
+function nameOf(table: ObjectName): QualifiedName {
   return { schema: table.schema === 'public' ? undefined : table.schema, name: table.name };
 }

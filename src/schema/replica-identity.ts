@@ -42,18 +42,25 @@ export interface Publishing {
  */
 export function publicationsOf(catalog: Catalog, table: TableInfo): Publishing[] {
   if (catalog.publications.size === 0) return [];
-  const chain: ObjectName[] = [];
-  for (let t: TableInfo | undefined = table; t && !chain.some((c) => c.schema === t!.schema && c.name === t!.name); ) {
-    chain.push(t);
-    t = t.partitionOf && catalog.tables.get(`${t.partitionOf.schema}.${t.partitionOf.name}`);
-  }
+  const chain: ObjectName[] = [table];
+  for (let t = parentOf(catalog, table); t && !chain.some((c) => c.schema === t!.schema && c.name === t!.name); t = parentOf(catalog, t)) chain.push(t);
   const found: Publishing[] = [];
   for (const publication of catalog.publications.values()) {
-    const entry = publication.tables.find((p) => chain.some((c) => c.schema === p.table.schema && c.name === p.table.name));
+    let entry: PublishedTable | undefined;
+    for (const p of publication.tables) {
+      if (chain.some((c) => c.name === p.table.name && c.schema === p.table.schema)) {
+        entry = p;
+        break;
+      }
+    }
     if (entry) found.push({ publication, entry });
     else if (publication.allTables || chain.some((c) => publication.schemas.includes(c.schema))) found.push({ publication });
   }
   return found;
+}
+
+function parentOf(catalog: Catalog, table: TableInfo): TableInfo | undefined {
+  return table.partitionOf && catalog.tables.get(`${table.partitionOf.schema}.${table.partitionOf.name}`);
 }
 
 /** Whether a publication sends UPDATE or DELETE: those need the replica identity. */
