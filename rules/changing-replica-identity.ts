@@ -140,7 +140,9 @@ function candidateTables(node: Node, context: RuleContext): { check: string[]; c
     // A new table joins FOR ALL TABLES and FOR TABLES IN SCHEMA publications.
     const create = node.CreateStmt;
     const name = nameOfRangeVar(create.relation);
-    if (!name || create.relation?.relpersistence === 't' || declaresPrimaryKey(create)) return none;
+    // Temporary and unlogged tables are never published; a partitioned table's partitions are judged each; LIKE may copy a key.
+    if (!name || create.relation?.relpersistence !== 'p' || create.partspec || declaresPrimaryKey(create)) return none;
+    if ((create.tableElts ?? []).some((e) => 'TableLikeClause' in e)) return none;
     const schema = name.schema ?? context.searchPath.find((s) => catalog.schemas.has(s)) ?? 'public';
     if (![...catalog.publications.values()].some((p) => p.allTables || p.schemas.includes(schema))) return none;
     const key = catalogKey({ schema, name: name.name });

@@ -183,6 +183,11 @@ describe('changing-replica-identity', () => {
     expect(await findingsOn('changing-replica-identity', everything, 'CREATE TABLE logs (at timestamptz NOT NULL, line text);\nALTER TABLE logs ADD PRIMARY KEY (at);\n')).toEqual([]);
     expect(await findingsOn('changing-replica-identity', everything, 'CREATE TABLE logs (id bigint PRIMARY KEY);\n')).toEqual([]);
   });
+  it('leaves out new tables FOR ALL TABLES does not publish or that may get a key it cannot see: temporary, unlogged, LIKE', async () => {
+    const everything = BASE + 'CREATE PUBLICATION everything FOR ALL TABLES;\n';
+    const change = 'CREATE TEMPORARY TABLE t1 (v int);\nCREATE UNLOGGED TABLE t2 (v int);\nCREATE TABLE t3 (LIKE orders INCLUDING ALL);\nCREATE TABLE t4 (v int);\n';
+    expect(await findingsOn('changing-replica-identity', everything, change)).toEqual([expect.stringMatching(/^error 4 After this statement t4 has no usable replica identity/)]);
+  });
 });
 
 describe('changing-published-column', () => {
