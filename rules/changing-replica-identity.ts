@@ -62,7 +62,7 @@ export default defineRule({
     // A publication statement changes no identity: only tables without one, or under a column list, can break.
     const listed = publishing ? new Set([...after.publications.values()].flatMap((p) => p.tables.filter((t) => t.columns).map((t) => catalogKey(t.table)))) : undefined;
     const unpublishedBroken: string[] = [];
-    for (const key of candidates?.check ?? after.tables.keys()) {
+    for (const key of candidates?.check ?? publishedBy(after, node)) {
       const table = after.tables.get(key);
       if (!table) continue;
       const identity = replicaIdentityOf(after, table);
@@ -105,6 +105,21 @@ export default defineRule({
     }
   },
 });
+
+/** The tables (catalog keys) the publication a publication statement creates or alters publishes afterwards; none after ALTER … DROP. */
+function publishedBy(after: Catalog, node: Node): Iterable<string> {
+  const name = 'CreatePublicationStmt' in node ? node.CreatePublicationStmt.pubname : 'AlterPublicationStmt' in node ? node.AlterPublicationStmt.pubname : undefined;
+  const publication = name !== undefined ? after.publications.get(name) : undefined;
+  if (!publication || ('AlterPublicationStmt' in node && node.AlterPublicationStmt.action === 'AP_DropObjects')) return [];
+  if (publication.allTables) return after.tables.keys();
+  const keys = new Set(publication.tables.map((t) => catalogKey(t.table)));
+  if (publication.schemas.length > 0) for (const table of after.tables.values()) if (publication.schemas.includes(table.schema)) keys.add(catalogKey(table));
+  // A partitioned table's partitions are published with it.
+  if ([...keys].some((key) => after.tables.get(key)?.kind === 'partitioned table')) {
+    for (const table of after.tables.values()) if (publicationsOf(after, table).some((p) => p.publication === publication)) keys.add(catalogKey(table));
+  }
+  return keys;
+}
 
 /** ALTER TABLE subcommands that can take a key or an identity away, or replace it. */
 const IDENTITY_COMMANDS = new Set(['AT_DropConstraint', 'AT_DropColumn', 'AT_ReplicaIdentity', 'AT_AddConstraint', 'AT_AddIndexConstraint']);
