@@ -23,6 +23,8 @@ import banTruncate from './ban-truncate.js';
 import banVacuumFull from './ban-vacuum-full.js';
 import changingColumnType from './changing-column-type.js';
 import changingDefault from './changing-default.js';
+import changingPublishedColumn from './changing-published-column.js';
+import changingReplicaIdentity from './changing-replica-identity.js';
 import concurrentIndexCorruptionBug from './concurrent-index-corruption-bug.js';
 import constraintMissingNotValid from './constraint-missing-not-valid.js';
 import contractBeforeExpand from './contract-before-expand.js';
@@ -79,6 +81,8 @@ export const rules: readonly Rule[] = [
   banVacuumFull,
   changingColumnType,
   changingDefault,
+  changingPublishedColumn,
+  changingReplicaIdentity,
   concurrentIndexCorruptionBug,
   constraintMissingNotValid,
   contractBeforeExpand,

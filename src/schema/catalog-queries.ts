@@ -50,7 +50,7 @@ function rowsUnknown(features: ServerFeatures, alias: string): string {
  */
 export function relationsQuery(features: ServerFeatures): string {
   return `
-  SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind,
+  SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relreplident AS replica_identity,
          pn.nspname AS parent_schema, pc.relname AS parent_name,
          CASE
            WHEN c.relkind = 'r' THEN CASE WHEN ${rowsUnknown(features, 'c')} THEN NULL ELSE c.reltuples::float8 END
@@ -127,7 +127,7 @@ export const CONSTRAINTS = `
 export const INDEXES = `
   SELECT i.indrelid::int8 AS relid, n.nspname AS schema, ic.relname AS name,
          i.indisunique AS unique, i.indisprimary AS primary, i.indisvalid AS valid,
-         i.indpred IS NOT NULL AS partial, am.amname AS method,
+         i.indpred IS NOT NULL AS partial, am.amname AS method, i.indisreplident AS replica_identity,
          ARRAY(SELECT CASE WHEN i.indkey[k - 1] = 0
                            THEN '(' || pg_get_indexdef(i.indexrelid, k, true) || ')'
                            ELSE (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1])::text
@@ -178,3 +178,38 @@ export const SEQUENCE_OWNERS = `
     JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
    WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
      AND d.objid = ANY ($1::int8[]::oid[]) AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')`;
+
+/** Publications (all of the database's: they belong to no schema) and what each publishes. */
+export const PUBLICATIONS = `
+  SELECT p.oid::int8 AS oid, p.pubname AS name, p.puballtables AS all_tables,
+         p.pubinsert AS insert, p.pubupdate AS update, p.pubdelete AS delete, p.pubtruncate AS truncate
+    FROM pg_publication p
+   ORDER BY p.pubname`;
+
+/**
+ * The tables publications list by name, with their column lists and whether a
+ * row filter applies: `prattrs` and `prqual` are PostgreSQL 15's.
+ */
+export function publicationTablesQuery(features: ServerFeatures): string {
+  const v15 = features.versionNum >= 150000;
+  return `
+  SELECT r.prpubid::int8 AS publication, n.nspname AS schema, c.relname AS name,
+         ${
+           v15
+             ? `ARRAY(SELECT a.attname FROM unnest(r.prattrs::int2[]) k(attnum)
+                       JOIN pg_attribute a ON a.attrelid = r.prrelid AND a.attnum = k.attnum ORDER BY a.attnum)::text[]`
+             : `'{}'::text[]`
+         } AS columns,
+         ${v15 ? 'r.prqual IS NOT NULL' : 'false'} AS filtered
+    FROM pg_publication_rel r
+    JOIN pg_class c ON c.oid = r.prrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+   ORDER BY r.prpubid, n.nspname, c.relname`;
+}
+
+/** `FOR TABLES IN SCHEMA` entries: PostgreSQL 15+ only (the catalog does not exist before). */
+export const PUBLICATION_SCHEMAS = `
+  SELECT s.pnpubid::int8 AS publication, n.nspname AS schema
+    FROM pg_publication_namespace s
+    JOIN pg_namespace n ON n.oid = s.pnnspid
+   ORDER BY s.pnpubid, n.nspname`;

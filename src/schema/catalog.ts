@@ -65,6 +65,13 @@ export interface TableInfo {
    * been vacuumed or analyzed: PostgreSQL then has no estimate, and the table may be of any size.
    */
   size?: { rows?: number; bytes: number };
+  /**
+   * `REPLICA IDENTITY`, the columns logical replication sends to identify an updated or deleted row.
+   * Absent: DEFAULT (the primary key, if any). `index`: `USING INDEX`, with `replicaIdentityIndex`
+   * naming the index — absent once that index was dropped, which leaves the table no identity at all.
+   */
+  replicaIdentity?: 'full' | 'nothing' | 'index';
+  replicaIdentityIndex?: string;
 }
 
 export interface IndexInfo {
@@ -101,6 +108,28 @@ export interface SequenceInfo {
   ownedBy?: { table: ObjectName; column: string };
 }
 
+/** What a publication publishes (`WITH (publish = '…')`; all four by default). */
+export type PublishedAction = 'insert' | 'update' | 'delete' | 'truncate';
+
+/** A table a publication lists by name (`FOR TABLE t [(columns)] [WHERE (…)]`). */
+export interface PublishedTable {
+  table: ObjectName;
+  /** The column list, when the publication sends only these columns (PostgreSQL 15+). */
+  columns?: string[];
+  /** Whether a row filter (`WHERE`) limits the rows sent. */
+  filtered?: boolean;
+}
+
+/** A logical replication publication: database-wide, not in a schema. */
+export interface PublicationInfo {
+  name: string;
+  allTables: boolean;
+  publish: PublishedAction[];
+  tables: PublishedTable[];
+  /** `FOR TABLES IN SCHEMA s` (PostgreSQL 15+): every table of these schemas, present and future. */
+  schemas: string[];
+}
+
 /** The key of an object in the catalog's maps: `schema.name`, both folded. */
 export function catalogKey(name: ObjectName): string {
   return `${name.schema}.${name.name}`;
@@ -118,6 +147,8 @@ export class Catalog {
   readonly enums = new Map<string, EnumInfo>();
   readonly views = new Map<string, ViewInfo>();
   readonly sequences = new Map<string, SequenceInfo>();
+  /** Publications by name. */
+  readonly publications = new Map<string, PublicationInfo>();
   /** The server's `server_version_num` (140002), when known: read from a live database, or the config's `pgVersion` release. */
   declare serverVersionNum?: number;
 
@@ -166,6 +197,7 @@ export class Catalog {
     for (const [k, v] of this.enums) copy.enums.set(k, structuredClone(v));
     for (const [k, v] of this.views) copy.views.set(k, structuredClone(v));
     for (const [k, v] of this.sequences) copy.sequences.set(k, structuredClone(v));
+    for (const [k, v] of this.publications) copy.publications.set(k, structuredClone(v));
     if (this.serverVersionNum !== undefined) copy.serverVersionNum = this.serverVersionNum;
     return copy;
   }

@@ -1,7 +1,7 @@
-import type { Catalog, ColumnInfo, ConstraintInfo, IndexInfo, ObjectName, TableInfo, ViewInfo } from './catalog.js';
+import type { Catalog, ColumnInfo, ConstraintInfo, IndexInfo, ObjectName, PublicationInfo, TableInfo, ViewInfo } from './catalog.js';
 import { normalizeExpression, sameExpression } from './normalize-expression.js';
 
-export type CatalogObjectKind = 'schema' | 'table' | 'column' | 'constraint' | 'index' | 'enum' | 'view' | 'sequence';
+export type CatalogObjectKind = 'schema' | 'table' | 'column' | 'constraint' | 'index' | 'enum' | 'view' | 'sequence' | 'publication';
 
 /** One way an object differs; `field` is `exists` when one side lacks the object. */
 export interface CatalogDifference {
@@ -14,7 +14,7 @@ export interface CatalogDifference {
 }
 
 export interface CatalogComparison {
-  /** Objects on either side: schemas, tables, columns, constraints, indexes, enums, views, sequences. */
+  /** Objects on either side: schemas, tables, columns, constraints, indexes, enums, views, sequences, publications. */
   items: number;
   /** Objects present on both sides with no difference. */
   matched: number;
@@ -30,7 +30,7 @@ export interface CatalogComparison {
  * columns and constraints (all missing) but is reported once.
  *
  * What is compared, and how:
- * - tables: kind, `partitionOf`, and column order when both have the same columns;
+ * - tables: kind, `partitionOf`, replica identity (and its index), and column order when both have the same columns;
  * - columns: type, nullability, default (presence, and text after
  *   {@link normalizeExpression}, then as parse trees ({@link sameExpression}):
  *   casts, schema qualifiers, case and parentheses PostgreSQL adds do not
@@ -43,7 +43,9 @@ export interface CatalogComparison {
  * - indexes: paired by name, then by table, key columns and uniqueness;
  *   table, unique, primary, valid, key columns (expressions normalized), partial, method;
  * - enums: values in order; views: materialized, the relations they read, and
- *   the columns where both sides list them; sequences: the owning column.
+ *   the columns where both sides list them; sequences: the owning column;
+ * - publications: all tables, what they publish, the tables they list (with
+ *   column lists, in any order, and whether a row filter applies) and their schemas.
  * Sizes are not compared: only a live database has them.
  */
 export function compareCatalogs(expected: Catalog, actual: Catalog): CatalogComparison {
@@ -90,6 +92,11 @@ export function compareCatalogs(expected: Catalog, actual: Catalog): CatalogComp
     const a = actual.sequences.get(key);
     tally.object('sequence', key, !!e, !!a, (field) => field('ownedBy', e!.ownedBy, a!.ownedBy));
   }
+  for (const key of union([...expected.publications.keys()], [...actual.publications.keys()])) {
+    const e = expected.publications.get(key);
+    const a = actual.publications.get(key);
+    tally.object('publication', key, !!e, !!a, (field) => comparePublication(e!, a!, field));
+  }
   return tally.result();
 }
 
@@ -123,6 +130,8 @@ class Tally {
 function compareTable(e: TableInfo, a: TableInfo, field: Field): void {
   field('kind', e.kind, a.kind);
   field('partitionOf', e.partitionOf, a.partitionOf);
+  field('replicaIdentity', e.replicaIdentity, a.replicaIdentity);
+  field('replicaIdentityIndex', e.replicaIdentityIndex, a.replicaIdentityIndex);
   const eNames = e.columns.map((c) => c.name);
   const aNames = a.columns.map((c) => c.name);
   if (deepEqual([...eNames].sort(), [...aNames].sort())) field('column order', eNames, aNames);
@@ -207,6 +216,15 @@ function compareView(e: ViewInfo, a: ViewInfo, field: Field): void {
       field(`dependsOn ${nameOf(dependency.table)} columns`, [...dependency.columns].sort(), [...other.columns].sort());
     }
   }
+}
+
+function comparePublication(e: PublicationInfo, a: PublicationInfo, field: Field): void {
+  field('allTables', e.allTables, a.allTables);
+  field('publish', [...e.publish].sort(), [...a.publish].sort());
+  const tables = (p: PublicationInfo) =>
+    p.tables.map((t) => ({ table: nameOf(t.table), columns: t.columns ? [...t.columns].sort() : undefined, filtered: t.filtered === true })).sort((x, y) => x.table.localeCompare(y.table));
+  field('tables', tables(e), tables(a));
+  field('schemas', [...e.schemas].sort(), [...a.schemas].sort());
 }
 
 /**

@@ -6,6 +6,9 @@ import {
   type ConstraintInfo,
   type ConstraintKind,
   type ObjectName,
+  type PublicationInfo,
+  type PublishedAction,
+  type PublishedTable,
   type TableInfo,
   type ViewInfo,
 } from './catalog.js';
@@ -14,6 +17,9 @@ import {
   CONSTRAINTS,
   ENUMS,
   INDEXES,
+  PUBLICATION_SCHEMAS,
+  PUBLICATIONS,
+  publicationTablesQuery,
   relationsQuery,
   SCHEMAS,
   SEQUENCE_OWNERS,
@@ -29,7 +35,8 @@ export interface ReadCatalogOptions {
 /**
  * Reads a live database's schema into a {@link Catalog}: schemas, tables and
  * partitions with their columns, constraints and sizes, indexes, enum types,
- * views with the columns they read, and sequences with their owning column.
+ * views with the columns they read, sequences with their owning column, each
+ * table's replica identity, and publications with the tables and schemas they publish.
  *
  * Everything is read in one `REPEATABLE READ READ ONLY` transaction, so the
  * queries see one snapshot and the server refuses any write; the transaction is
@@ -61,6 +68,7 @@ interface RelationRow {
   schema: string;
   name: string;
   kind: 'r' | 'p' | 'v' | 'm' | 'S';
+  replica_identity: 'd' | 'n' | 'f' | 'i';
   parent_schema: string | null;
   parent_name: string | null;
   rows: number | null;
@@ -102,6 +110,7 @@ async function readAll(client: pg.ClientBase, features: ServerFeatures, options:
   await readEnums(client, schemas, catalog);
   await readViewDependencies(client, views);
   await readSequenceOwners(client, sequences, catalog);
+  await readPublications(client, features, catalog);
   return catalog;
 }
 
@@ -114,6 +123,9 @@ function tableOf(row: RelationRow): TableInfo {
     constraints: [],
   };
   if (row.parent_schema !== null && row.parent_name !== null) table.partitionOf = { schema: row.parent_schema, name: row.parent_name };
+  if (row.replica_identity === 'f') table.replicaIdentity = 'full';
+  if (row.replica_identity === 'n') table.replicaIdentity = 'nothing';
+  if (row.replica_identity === 'i') table.replicaIdentity = 'index';
   const size: NonNullable<TableInfo['size']> = { bytes: Number(row.bytes ?? 0) };
   if (row.rows !== null) size.rows = Math.max(0, Math.round(row.rows));
   table.size = size;
@@ -197,10 +209,13 @@ async function readIndexes(client: pg.ClientBase, relations: Map<string, ObjectN
     partial: boolean;
     method: string;
     columns: string[];
+    replica_identity: boolean;
   }>(INDEXES, [[...relations.keys()]]);
   for (const row of rows) {
     const table = relations.get(row.relid);
     if (!table) continue;
+    const owner = catalog.tables.get(catalogKey(table));
+    if (row.replica_identity && owner?.replicaIdentity === 'index') owner.replicaIdentityIndex = row.name;
     catalog.indexes.set(catalogKey(row), {
       schema: row.schema,
       name: row.name,
@@ -247,4 +262,30 @@ async function readSequenceOwners(client: pg.ClientBase, sequences: RelationRow[
     const sequence = catalog.sequences.get(byOid.get(row.sequence) ?? '');
     if (sequence) sequence.ownedBy = { table: { schema: row.schema, name: row.name }, column: row.column };
   }
+}
+
+/**
+ * Publications with what they publish, the tables they list (column lists and
+ * row filters from PostgreSQL 15) and, from 15, the schemas they publish.
+ */
+async function readPublications(client: pg.ClientBase, features: ServerFeatures, catalog: Catalog): Promise<void> {
+  const publications = await client.query<{ oid: string; name: string; all_tables: boolean } & Record<PublishedAction, boolean>>(PUBLICATIONS);
+  const byOid = new Map<string, PublicationInfo>();
+  for (const row of publications.rows) {
+    const actions: PublishedAction[] = ['insert', 'update', 'delete', 'truncate'];
+    const publication: PublicationInfo = { name: row.name, allTables: row.all_tables, publish: actions.filter((a) => row[a]), tables: [], schemas: [] };
+    byOid.set(row.oid, publication);
+    catalog.publications.set(publication.name, publication);
+  }
+  if (byOid.size === 0) return;
+  const tables = await client.query<{ publication: string; schema: string; name: string; columns: string[]; filtered: boolean }>(publicationTablesQuery(features));
+  for (const row of tables.rows) {
+    const entry: PublishedTable = { table: { schema: row.schema, name: row.name } };
+    if (row.columns.length > 0) entry.columns = row.columns;
+    if (row.filtered) entry.filtered = true;
+    byOid.get(row.publication)?.tables.push(entry);
+  }
+  if (features.versionNum < 150000) return;
+  const schemas = await client.query<{ publication: string; schema: string }>(PUBLICATION_SCHEMAS);
+  for (const row of schemas.rows) byOid.get(row.publication)?.schemas.push(row.schema);
 }

@@ -8,6 +8,7 @@ import { alterEnum, alterSequence, createEnum, createIndex, createSequence, drop
 import { ReplayScope } from './replay-scope.js';
 import { alterTable, createTable } from './replay-table.js';
 import { createView } from './replay-view.js';
+import { alterPublication, createPublication } from './replay-publication.js';
 import { SearchPath } from './search-path.js';
 
 /**
@@ -45,6 +46,8 @@ function replayNode(scope: ReplayScope, node: Node): void {
   } else if ('CreateSeqStmt' in node) createSequence(scope, node.CreateSeqStmt);
   else if ('AlterSeqStmt' in node) alterSequence(scope, node.AlterSeqStmt.sequence, node.AlterSeqStmt.options);
   else if ('CreateSchemaStmt' in node) createSchema(scope, node.CreateSchemaStmt);
+  else if ('CreatePublicationStmt' in node) createPublication(scope, node.CreatePublicationStmt);
+  else if ('AlterPublicationStmt' in node) alterPublication(scope, node.AlterPublicationStmt);
 }
 
 function createSchema(scope: ReplayScope, stmt: { schemaname?: string; schemaElts?: Node[] }): void {

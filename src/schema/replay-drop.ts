@@ -2,6 +2,7 @@ import { catalogKey, type Catalog, type ConstraintInfo, type ObjectName, type Ta
 import { indexesOn, partitionsOf, sequencesOwnedBy, tablesPointingAt, viewsReading } from './dependents.js';
 import type { ReplayScope } from './replay-scope.js';
 import { sameObject } from './replay-scope.js';
+import { forgetReplicaIdentityIndex, unpublishTable } from './replay-publication.js';
 
 /**
  * DROP TABLE: the table, its indexes, the sequences it owns, its partitions
@@ -21,6 +22,7 @@ export function dropTable(catalog: Catalog, table: ObjectName): void {
     if (other.constraints.some(references)) other.constraints = other.constraints.filter((c) => !references(c));
   }
   for (const view of viewsReading(catalog, name)) dropView(catalog, view);
+  unpublishTable(catalog, name);
   for (const partition of partitions) dropTable(catalog, partition);
 }
 
@@ -44,6 +46,7 @@ export function dropColumn(scope: ReplayScope, table: TableInfo, column: string)
   for (const index of indexesOn(catalog, name)) {
     if (!index.columns.includes(column)) continue;
     catalog.indexes.delete(catalogKey(index));
+    forgetReplicaIdentityIndex(catalog, index);
     table.constraints = table.constraints.filter((c) => c.index !== index.name);
   }
   table.constraints = table.constraints.filter((c) => !c.columns.includes(column));
@@ -52,6 +55,10 @@ export function dropColumn(scope: ReplayScope, table: TableInfo, column: string)
     if (other.constraints.some(referencesColumn)) other.constraints = other.constraints.filter((c) => !referencesColumn(c));
   }
   for (const sequence of sequencesOwnedBy(catalog, name)) if (sequence.ownedBy?.column === column) catalog.sequences.delete(catalogKey(sequence));
+  // A publication's column list depends on its columns: dropping one (CASCADE) takes the table out of the publication.
+  for (const publication of catalog.publications.values()) {
+    publication.tables = publication.tables.filter((t) => !(sameObject(t.table, name) && t.columns?.includes(column)));
+  }
   for (const view of viewsReading(catalog, name)) {
     const reads = view.dependsOn.find((d) => sameObject(d.table, name));
     // `SELECT *` was expanded when the view was created: every column of the table then counts as read.
@@ -65,7 +72,10 @@ export function dropConstraint(scope: ReplayScope, table: TableInfo, name: strin
   const constraint = table.constraints.find((c) => c.name === name);
   if (!constraint) return;
   table.constraints = table.constraints.filter((c) => c !== constraint);
-  if (constraint.index) scope.catalog.indexes.delete(catalogKey({ schema: table.schema, name: constraint.index }));
+  if (constraint.index) {
+    scope.catalog.indexes.delete(catalogKey({ schema: table.schema, name: constraint.index }));
+    forgetReplicaIdentityIndex(scope.catalog, { schema: table.schema, name: constraint.index, table });
+  }
   for (const partition of partitionsOf(scope.catalog, table)) {
     const inherited = partition.constraints.find((c) => c.kind === constraint.kind && c.columns.join() === constraint.columns.join() && (c.name === name || c.index));
     if (inherited) dropConstraint(scope, partition, inherited.name);
@@ -75,6 +85,7 @@ export function dropConstraint(scope: ReplayScope, table: TableInfo, name: strin
 /** DROP SCHEMA: with CASCADE, everything in it; without, it was empty. */
 export function dropSchema(catalog: Catalog, schema: string): void {
   catalog.schemas.delete(schema);
+  for (const publication of catalog.publications.values()) publication.schemas = publication.schemas.filter((s) => s !== schema);
   for (const table of [...catalog.tables.values()]) if (table.schema === schema) dropTable(catalog, table);
   for (const view of [...catalog.views.values()]) if (view.schema === schema) dropView(catalog, view);
   for (const map of [catalog.indexes, catalog.enums, catalog.sequences] as Map<string, ObjectName>[]) {

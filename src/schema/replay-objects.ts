@@ -4,6 +4,7 @@ import { catalogKey, type Catalog, type EnumInfo, type IndexInfo, type ObjectNam
 import { indexesOn, noteDependent, sequencesOwnedBy } from './dependents.js';
 import { chooseName, columnsAddition } from './generated-names.js';
 import { dropSchema, dropTable, dropView } from './replay-drop.js';
+import { forgetReplicaIdentityIndex } from './replay-publication.js';
 import { sameObject, type ReplayScope } from './replay-scope.js';
 import { renameColumn, renameRelation } from './replay-rename.js';
 import { indexColumnName, indexKeyText } from './table-elements.js';
@@ -46,7 +47,10 @@ export function drop(scope: ReplayScope, stmt: DropStmt): void {
       }
       case 'OBJECT_INDEX': {
         const index = listName(object) && catalog.index(listName(object)!, scope.searchPath);
-        if (index) catalog.indexes.delete(catalogKey(index));
+        if (index) {
+          catalog.indexes.delete(catalogKey(index));
+          forgetReplicaIdentityIndex(catalog, index);
+        }
         break;
       }
       case 'OBJECT_VIEW':
@@ -70,6 +74,11 @@ export function drop(scope: ReplayScope, stmt: DropStmt): void {
       case 'OBJECT_SCHEMA': {
         const schema = stringValue(object);
         if (schema !== undefined) dropSchema(catalog, schema);
+        break;
+      }
+      case 'OBJECT_PUBLICATION': {
+        const name = stringValue(object);
+        if (name !== undefined) catalog.publications.delete(name);
         break;
       }
       default:
@@ -186,6 +195,14 @@ export function rename(scope: ReplayScope, stmt: RenameStmt): void {
     case 'OBJECT_SCHEMA':
       if (stmt.subname && catalog.schemas.has(stmt.subname)) moveSchema(scope, stmt.subname, newName);
       break;
+    case 'OBJECT_PUBLICATION': {
+      const publication = catalog.publications.get(stringValue(stmt.object) ?? '');
+      if (!publication || catalog.publications.has(newName)) break;
+      catalog.publications.delete(publication.name);
+      publication.name = newName;
+      catalog.publications.set(newName, publication);
+      break;
+    }
     default:
       break;
   }
@@ -224,6 +241,7 @@ function moveSchema(scope: ReplayScope, from: string, to: string): void {
     if (relation.schema === from) renameRelation(catalog, relation, { schema: to, name: relation.name });
   }
   for (const type of [...catalog.enums.values()]) if (type.schema === from) moveType(catalog, type, { schema: to, name: type.name });
+  for (const publication of catalog.publications.values()) publication.schemas = publication.schemas.map((s) => (s === from ? to : s));
 }
 
 /** ALTER TABLE / VIEW / SEQUENCE / TYPE … SET SCHEMA: a table's indexes and owned sequences move with it. */

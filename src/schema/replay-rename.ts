@@ -32,6 +32,7 @@ export function renameRelation(catalog: Catalog, from: ObjectName, to: ObjectNam
     catalog.indexes.set(toKey, index);
     const owner = catalog.tables.get(catalogKey(index.table));
     for (const constraint of owner?.constraints ?? []) if (constraint.index === from.name) constraint.index = to.name;
+    if (owner?.replicaIdentityIndex === from.name) owner.replicaIdentityIndex = to.name;
   }
   const sequence = catalog.sequences.get(fromKey);
   if (sequence) {
@@ -48,6 +49,7 @@ export function renameRelation(catalog: Catalog, from: ObjectName, to: ObjectNam
     for (const c of t.constraints) if (c.references && moved(c.references.table)) c.references.table = { ...to };
   }
   for (const v of catalog.views.values()) for (const d of v.dependsOn) if (moved(d.table)) d.table = { ...to };
+  for (const p of catalog.publications.values()) for (const t of p.tables) if (moved(t.table)) t.table = { ...to };
 }
 
 /** RENAME COLUMN: the column, and the keys, references and view dependencies that name it. */
@@ -69,4 +71,5 @@ export function renameColumn(catalog: Catalog, table: TableInfo, from: string, t
   for (const partition of partitionsOf(catalog, name)) renameColumn(catalog, partition, from, to);
   for (const s of catalog.sequences.values()) if (s.ownedBy && sameObject(s.ownedBy.table, name) && s.ownedBy.column === from) s.ownedBy.column = to;
   for (const v of catalog.views.values()) for (const d of v.dependsOn) if (sameObject(d.table, name) && d.columns) d.columns = swap(d.columns);
+  for (const p of catalog.publications.values()) for (const t of p.tables) if (sameObject(t.table, name) && t.columns) t.columns = swap(t.columns);
 }

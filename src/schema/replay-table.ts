@@ -5,6 +5,7 @@ import { formatType } from './format-type.js';
 import { chooseName, columnsAddition } from './generated-names.js';
 import { indexesOn, noteDependent, partitionsOf } from './dependents.js';
 import { dropColumn, dropConstraint } from './replay-drop.js';
+import { setReplicaIdentity } from './replay-publication.js';
 import type { ReplayScope } from './replay-scope.js';
 import { addColumn, addConstraint, applyColumnConstraint, constraintsOf, setDefault } from './table-elements.js';
 
@@ -138,6 +139,9 @@ function alterCommand(scope: ReplayScope, table: TableInfo, cmd: AlterTableCmd):
         delete column.generated;
         delete column.default;
       }
+      break;
+    case 'AT_ReplicaIdentity':
+      if (cmd.def && 'ReplicaIdentityStmt' in cmd.def) setReplicaIdentity(table, cmd.def.ReplicaIdentityStmt);
       break;
     case 'AT_AttachPartition':
       attachPartition(scope, table, cmd.def);

@@ -7,6 +7,7 @@ export type VerifyRuleId =
   | 'traced-table-rewrite'
   | 'traced-blocks-writes'
   | 'verify-statement-failed'
+  | 'replica-identity-lost'
   | 'v1-query-broken'
   | 'v2-query-broken'
   | 'v1-query-fails-before-change'
@@ -45,6 +46,13 @@ export const VERIFY_RULES: readonly RuleMeta[] = [
     'A statement took SHARE, SHARE ROW EXCLUSIVE or EXCLUSIVE on a table that existed before the phase',
     'These modes conflict with the ROW EXCLUSIVE lock of every INSERT, UPDATE and DELETE: writes wait while the lock is held.',
     'CREATE INDEX CONCURRENTLY; add foreign keys NOT VALID and validate them later.',
+  ),
+  rule(
+    'replica-identity-lost',
+    'error',
+    'A table a publication publishes updates or deletes of refuses UPDATE or DELETE after a transaction of the change',
+    'Logical replication identifies changed rows by the table’s replica identity. Probed on the shadow database (UPDATE … WHERE false): once the primary key or identity index is gone, the identity is NOTHING, or a column list no longer covers it, every UPDATE and DELETE of the application fails.',
+    'Switch to the new key in the transaction that drops the old one, or take the table out of the publication first (see the changing-replica-identity rule).',
   ),
   rule('verify-statement-failed', 'error', 'A statement of the change failed on the shadow database', 'It would fail in production too; the phases after it were not run.', 'Fix the statement; rerun verify.'),
   rule(

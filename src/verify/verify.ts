@@ -7,6 +7,7 @@ import type { Phase } from '../migrations/phase.js';
 import { loadParser } from '../sql/pg-parser.js';
 import { applyPlan, planOf } from './apply.js';
 import { PreparedSession } from './prepared-session.js';
+import { tablesRefusingUpdates } from './replica-identity-probe.js';
 import { checkQueries, type Query, type QueryFile } from './queries.js';
 import { existingTables } from './relations.js';
 import { seedDatabase, type SeedReport } from './seed.js';
@@ -152,11 +153,13 @@ async function runPhases(
   const { client, serverVersion } = database.connection;
   // A session that prepared a query before expand fails the same way after every later phase: say it once, at the phase that changed it.
   const resultChanged = new Set<unknown>();
+  let refusingUpdates = await tablesRefusingUpdates(client);
 
   for (const phase of phases) {
     const ordered = phase === 'abort' ? [...change].reverse() : change;
     if (untraced.has(phase)) {
       for (const file of ordered) await applyPlan(client, await planOf(file, phase, serverVersion));
+      refusingUpdates = await tablesRefusingUpdates(client);
       continue;
     }
     const existing = await existingTables(client);
@@ -167,6 +170,9 @@ async function runPhases(
         traces.push(...traced);
         findings.push(...traceFindings(traced));
         if (traced.some((t) => t.error)) return true;
+        const refusing = await tablesRefusingUpdates(client);
+        findings.push(...replicaIdentityFindings(refusingUpdates, refusing, traced));
+        refusingUpdates = refusing;
       }
     }
     if (options.queriesV1 && V1_PHASES.includes(phase)) {
@@ -182,6 +188,34 @@ async function runPhases(
     if (options.queriesV2 && V2_PHASES.includes(phase)) await checkVersion(client, 'v2', options.queriesV2, phase, findings, new Set());
   }
   return false;
+}
+
+/**
+ * A published table that took UPDATE and DELETE before an action (a committed
+ * transaction of the runner) and refuses them after it: reported on the
+ * action's statement that names the table, or its last one.
+ */
+function replicaIdentityFindings(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, traced: readonly StatementTrace[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const [table, message] of after) {
+    if (before.has(table) || traced.length === 0) continue;
+    const name = table.slice(table.indexOf('.') + 1).toLowerCase();
+    const trace = traced.find((t) => t.text.toLowerCase().includes(name)) ?? traced.at(-1)!;
+    findings.push({
+      rule: 'replica-identity-lost',
+      severity: 'error',
+      file: trace.file,
+      line: trace.line,
+      column: trace.column,
+      endLine: trace.endLine,
+      endColumn: trace.endColumn,
+      phase: trace.phase,
+      message: `after this, ${table} (published) refuses UPDATE or DELETE on the shadow database: ${message}`,
+      help: 'Keep a replica identity on every published table: switch to the new key in the transaction that drops the old one (ADD CONSTRAINT … PRIMARY KEY USING INDEX, or REPLICA IDENTITY USING INDEX), or take the table out of the publication first.',
+      docs: '',
+    });
+  }
+  return findings;
 }
 
 /** Reports the queries that no longer work; returns them. */
