@@ -9,6 +9,9 @@ export function formatSummary(results) {
   const { runs, singleUpdate } = results;
   const lines = [];
   lines.push(`${results.rows.toLocaleString('en-US')} orders, ${results.clients} clients at ${results.rate} req/s, ${results.cores} cores, ${results.postgres}`);
+  // The machine may be shared: the 1-minute load average when the run started and ended.
+  if (results.load) lines.push(`load average ${results.load.start.toFixed(1)} at the start, ${results.load.end.toFixed(1)} at the end`);
+  if (results.config) lines.push(`pgtandem config: ${JSON.stringify(results.config)}`);
   lines.push(`single unbatched UPDATE (anchor): ${int(singleUpdate.rowsPerSecond)} rows/s (${int(singleUpdate.rows)} rows in ${ms(singleUpdate.ms)})`);
   const expanded = singleUpdate.onExpandedSchema;
   lines.push(`  the same UPDATE after expand (what expand added to orders): ${int(expanded.rowsPerSecond)} rows/s (${Math.round((expanded.rowsPerSecond / singleUpdate.rowsPerSecond) * 100)}% of the anchor)`);
