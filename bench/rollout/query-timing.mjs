@@ -9,6 +9,8 @@ const stats = new Map();
 const kind = (text) => {
   const t = (typeof text === 'string' ? text : text?.text ?? '').replace(/\s+/g, ' ').trim();
   if (t.includes('pgtandem_bound')) return 'batch';
+  if (t.startsWith('BEGIN;')) return 'BEGIN + SET LOCALs';
+  if (t.includes('json_agg(v)')) return 'health signals';
   if (t.startsWith('SELECT set_config')) return 'set_config';
   if (t.startsWith('SET LOCAL')) return 'set local timeouts';
   if (t.includes('pg_stat_replication')) return 'health: replication';
