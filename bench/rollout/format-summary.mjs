@@ -15,6 +15,7 @@ export function formatSummary(results) {
   lines.push(`single unbatched UPDATE (anchor): ${int(singleUpdate.rowsPerSecond)} rows/s (${int(singleUpdate.rows)} rows in ${ms(singleUpdate.ms)})`);
   const expanded = singleUpdate.onExpandedSchema;
   lines.push(`  the same UPDATE after expand (what expand added to orders): ${int(expanded.rowsPerSecond)} rows/s (${Math.round((expanded.rowsPerSecond / singleUpdate.rowsPerSecond) * 100)}% of the anchor)`);
+  if (results.singleUpdateAfter) lines.push(`  the anchor again after both runs: ${int(results.singleUpdateAfter.rowsPerSecond)} rows/s (${Math.round((results.singleUpdateAfter.rowsPerSecond / singleUpdate.rowsPerSecond) * 100)}% of the first)`);
   lines.push('');
   const rows = [
     ['', ...runs.map((r) => r.name)],

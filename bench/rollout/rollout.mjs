@@ -61,6 +61,9 @@ try {
   const naive = await runNaive(server.url, options);
   log('pgtandem run: expand → canary → migrate → v1 drained → contract');
   const pgtandem = await runPgtandem(server.url, options);
+  // Again once both runs are done: on a shared machine the load drifts, and the two anchors bound what it did to the ratios.
+  log('timing the unbatched UPDATE again (the load may have changed)');
+  const singleUpdateAfter = await measureSingleUpdate(server.url, { plainOnly: true });
   results = {
     version: 1,
     date: new Date().toISOString(),
@@ -80,10 +83,11 @@ try {
       idle: 'v1 only, no schema change running: the baseline',
       backfillRowsPerSecond:
         'naive: rows of its UPDATE / its duration; pgtandem: rows with number NULL before migrate / wall time of `pgtandem migrate` (CLI start included); untilLastChange: rows / time until the saved cursor last counted a changed row',
-      singleUpdate: 'one unbatched UPDATE of the whole table on a fresh copy, no traffic; onExpandedSchema: the same after expand (its trigger, and any index it builds)',
+      singleUpdate: 'one unbatched UPDATE of the whole table on a fresh copy, no traffic; onExpandedSchema: the same after expand (its trigger, and any index it builds); singleUpdateAfter: the plain one again after both runs (the targets use the first)',
     },
     loadMs: Math.round(loadMs),
     singleUpdate,
+    singleUpdateAfter,
     runs: [summarizeRun('naive', naive, singleUpdate, LOCK_TIMEOUT_MS), summarizeRun('pgtandem', pgtandem, singleUpdate, LOCK_TIMEOUT_MS)],
     migrations: { naive: naiveStatements.map((s) => `${s.sql};`).join('\n'), pgtandem: nativeMigration },
   };
