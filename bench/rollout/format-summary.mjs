@@ -26,6 +26,9 @@ export function formatSummary(results) {
     ['backfill rows/s', ...runs.map((r) => (r.backfill ? int(r.backfill.rowsPerSecond) : '–'))],
     ['backfill / single UPDATE', ...runs.map((r) => (r.backfill ? `${Math.round(r.backfill.ratioToSingleUpdate * 100)}%` : '–'))],
     ['backfill / UPDATE after expand', ...runs.map((r) => (r.backfill ? `${Math.round((r.backfill.rowsPerSecond / singleUpdate.onExpandedSchema.rowsPerSecond) * 100)}%` : '–'))],
+    ...(results.singleUpdateAfter
+      ? [['backfill / the anchor after the runs', ...runs.map((r) => (r.backfill ? `${Math.round((r.backfill.rowsPerSecond / results.singleUpdateAfter.rowsPerSecond) * 100)}%` : '–'))]]
+      : []),
     ['… until its last row changed', ...runs.map((r) => (r.backfill?.untilLastChange ? `${int(r.backfill.untilLastChange.rowsPerSecond)} (${Math.round(r.backfill.untilLastChange.ratioToSingleUpdate * 100)}%)` : '–'))],
     ['rows left unfilled', ...runs.map((r) => (r.backfill?.rowsLeftNull === undefined ? '–' : int(r.backfill.rowsLeftNull)))],
     ['schema change time', ...runs.map((r) => ms(r.changeMs))],
