@@ -119,7 +119,7 @@ export class HealthThrottle {
         reasons.push(`replication slot "${slot.name}"${slot.active ? '' : ' (inactive)'} retains ${formatBytes(slot.retainedBytes)} of WAL > ${formatBytes(maxSlotWal)}`);
       }
     }
-    // An ordinary autovacuum works alongside the batches (and frees the space their old row versions leave);
+    // An ordinary autovacuum works alongside the batches (neither waits for the other's locks);
     // an anti-wraparound one must finish, and the batches' new XIDs and dead rows only make it longer.
     const vacuums = signals.autovacuum.filter((w) => w.wraparound || this.settings.autovacuum === 'pause');
     if (vacuums.length > 0) {
