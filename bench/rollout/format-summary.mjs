@@ -9,9 +9,13 @@ export function formatSummary(results) {
   const { runs, singleUpdate } = results;
   const lines = [];
   lines.push(`${results.rows.toLocaleString('en-US')} orders, ${results.clients} clients at ${results.rate} req/s, ${results.cores} cores, ${results.postgres}`);
+  // The machine may be shared: the 1-minute load average when the run started and ended.
+  if (results.load) lines.push(`load average ${results.load.start.toFixed(1)} at the start, ${results.load.end.toFixed(1)} at the end`);
+  if (results.config) lines.push(`pgtandem config: ${JSON.stringify(results.config)}`);
   lines.push(`single unbatched UPDATE (anchor): ${int(singleUpdate.rowsPerSecond)} rows/s (${int(singleUpdate.rows)} rows in ${ms(singleUpdate.ms)})`);
   const expanded = singleUpdate.onExpandedSchema;
   lines.push(`  the same UPDATE after expand (what expand added to orders): ${int(expanded.rowsPerSecond)} rows/s (${Math.round((expanded.rowsPerSecond / singleUpdate.rowsPerSecond) * 100)}% of the anchor)`);
+  if (results.singleUpdateAfter) lines.push(`  the anchor again after both runs: ${int(results.singleUpdateAfter.rowsPerSecond)} rows/s (${Math.round((results.singleUpdateAfter.rowsPerSecond / singleUpdate.rowsPerSecond) * 100)}% of the first)`);
   lines.push('');
   const rows = [
     ['', ...runs.map((r) => r.name)],
@@ -22,6 +26,9 @@ export function formatSummary(results) {
     ['backfill rows/s', ...runs.map((r) => (r.backfill ? int(r.backfill.rowsPerSecond) : '–'))],
     ['backfill / single UPDATE', ...runs.map((r) => (r.backfill ? `${Math.round(r.backfill.ratioToSingleUpdate * 100)}%` : '–'))],
     ['backfill / UPDATE after expand', ...runs.map((r) => (r.backfill ? `${Math.round((r.backfill.rowsPerSecond / singleUpdate.onExpandedSchema.rowsPerSecond) * 100)}%` : '–'))],
+    ...(results.singleUpdateAfter
+      ? [['backfill / the anchor after the runs', ...runs.map((r) => (r.backfill ? `${Math.round((r.backfill.rowsPerSecond / results.singleUpdateAfter.rowsPerSecond) * 100)}%` : '–'))]]
+      : []),
     ['… until its last row changed', ...runs.map((r) => (r.backfill?.untilLastChange ? `${int(r.backfill.untilLastChange.rowsPerSecond)} (${Math.round(r.backfill.untilLastChange.ratioToSingleUpdate * 100)}%)` : '–'))],
     ['rows left unfilled', ...runs.map((r) => (r.backfill?.rowsLeftNull === undefined ? '–' : int(r.backfill.rowsLeftNull)))],
     ['schema change time', ...runs.map((r) => ms(r.changeMs))],

@@ -17,9 +17,10 @@ const CLI = fileURLToPath(new URL('../../bin/pgtandem.js', import.meta.url));
 export const LOCK_TIMEOUT_MS = 2000;
 
 export async function runPgtandem(serverUrl, options) {
-  // Outside the repository: the runner finds no pgtandem.config.json and uses its defaults.
+  // Outside the repository: the runner finds no pgtandem.config.json but the one --config writes, and uses its defaults.
   const dir = mkdtempSync(join(tmpdir(), 'pgtandem-bench-migrations-'));
   writeFileSync(join(dir, nativeMigrationFile), nativeMigration);
+  if (options.config) writeFileSync(join(dir, 'pgtandem.config.json'), JSON.stringify(options.config));
   try {
     return await withRollout(serverUrl, 'bench_pgtandem', options, async ({ url, fleet, phase, hold }) => {
       let lastChange;

@@ -1,9 +1,10 @@
 // Blast radius, measured: the same schema change made the naive way and the
 // pgtandem way while a simulated app shifts from v1 to v2 (1% → 5% → 25% → 100%).
-//   npm run bench:rollout [-- --rows N --out <dir> --rate R --clients C --stage-ms MS]
+//   npm run bench:rollout [-- --rows N --out <dir> --rate R --clients C --stage-ms MS --config '<json>']
+// --config: the runner's pgtandem.config.json for the pgtandem run (default: none, the runner's defaults).
 // Prints a summary and writes results.json, rollout.svg and rollout.html to --out.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '400' },
     clients: { type: 'string', default: '8' },
     'stage-ms': { type: 'string' },
+    config: { type: 'string' },
   },
 });
 const rows = wholeNumber('rows', values.rows);
@@ -34,11 +36,13 @@ const options = {
   clients: wholeNumber('clients', values.clients),
   // Long enough for a p99 of the idle baseline to mean something at full size, short for development.
   stageMs: values['stage-ms'] === undefined ? (rows >= 200_000 ? 5000 : 1000) : wholeNumber('stage-ms', values['stage-ms']),
+  config: values.config === undefined ? undefined : jsonObject('config', values.config),
 };
 const out = resolve(values.out);
 
 const log = (message) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const started = performance.now();
+const loadAtStart = loadavg()[0];
 log(`starting an embedded Postgres (${cpus().length} cores)`);
 const server = await startEmbeddedServer();
 // Ctrl-C: the server and its temp dir go too.
@@ -57,6 +61,9 @@ try {
   const naive = await runNaive(server.url, options);
   log('pgtandem run: expand → canary → migrate → v1 drained → contract');
   const pgtandem = await runPgtandem(server.url, options);
+  // Again once both runs are done: on a shared machine the load drifts, and the two anchors bound what it did to the ratios.
+  log('timing the unbatched UPDATE again (the load may have changed)');
+  const singleUpdateAfter = await measureSingleUpdate(server.url, { plainOnly: true });
   results = {
     version: 1,
     date: new Date().toISOString(),
@@ -64,7 +71,9 @@ try {
     clients: options.clients,
     rate: options.rate,
     stageMs: options.stageMs,
+    ...(options.config ? { config: options.config } : {}),
     cores: cpus().length,
+    load: { start: loadAtStart, end: loadavg()[0] },
     node: process.version,
     postgres: `PostgreSQL ${postgres}`,
     lockTimeoutMs: LOCK_TIMEOUT_MS,
@@ -74,10 +83,11 @@ try {
       idle: 'v1 only, no schema change running: the baseline',
       backfillRowsPerSecond:
         'naive: rows of its UPDATE / its duration; pgtandem: rows with number NULL before migrate / wall time of `pgtandem migrate` (CLI start included); untilLastChange: rows / time until the saved cursor last counted a changed row',
-      singleUpdate: 'one unbatched UPDATE of the whole table on a fresh copy, no traffic; onExpandedSchema: the same after expand (its trigger, and any index it builds)',
+      singleUpdate: 'one unbatched UPDATE of the whole table on a fresh copy, no traffic; onExpandedSchema: the same after expand (its trigger, and any index it builds); singleUpdateAfter: the plain one again after both runs (the targets use the first)',
     },
     loadMs: Math.round(loadMs),
     singleUpdate,
+    singleUpdateAfter,
     runs: [summarizeRun('naive', naive, singleUpdate, LOCK_TIMEOUT_MS), summarizeRun('pgtandem', pgtandem, singleUpdate, LOCK_TIMEOUT_MS)],
     migrations: { naive: naiveStatements.map((s) => `${s.sql};`).join('\n'), pgtandem: nativeMigration },
   };
@@ -96,6 +106,17 @@ try {
 console.log(formatSummary(results));
 console.log(`\nwrote ${resolve(out, 'results.json')}, rollout.svg, rollout.html (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
 process.exitCode = results.runs.some((r) => r.failure) ? 1 : 0;
+
+function jsonObject(name, text) {
+  try {
+    const value = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value;
+  } catch {
+    // Reported below.
+  }
+  console.error(`--${name} must be a JSON object such as '{"batchDelayMs": 0}', got ${text}`);
+  process.exit(2);
+}
 
 function wholeNumber(name, text) {
   const value = Number(text);

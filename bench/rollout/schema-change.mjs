@@ -123,4 +123,5 @@ export const backfillVariants = [
   { name: 'both', what: 'trigger skip and indexes after (the change as the benchmark now makes it)', migration: nativeMigration },
   { name: 'both, no delay', what: 'the same, batchDelayMs 0', migration: nativeMigration, config: { batchDelayMs: 0 } },
   { name: 'both, no throttle', what: 'the same, health throttling off', migration: nativeMigration, config: { throttle: false } },
+  { name: 'both, pause for autovacuum', what: 'the same, pausing for any autovacuum (throttle.autovacuum "pause", the default before)', migration: nativeMigration, config: { throttle: { autovacuum: 'pause' } } },
 ];

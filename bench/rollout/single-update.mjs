@@ -6,8 +6,9 @@
 import { copyDataset, dropDatabase, withClient } from './dataset.mjs';
 import { anchorStatements, nativeMigration } from './schema-change.mjs';
 
-export async function measureSingleUpdate(serverUrl) {
+export async function measureSingleUpdate(serverUrl, { plainOnly = false } = {}) {
   const plain = await timedUpdate(serverUrl, anchorStatements.prepare);
+  if (plainOnly) return plain;
   const onExpandedSchema = await timedUpdate(serverUrl, expandSection().replaceAll('CONCURRENTLY ', ''));
   return { ...plain, onExpandedSchema };
 }

@@ -204,6 +204,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
         'an INSERT must supply every NOT NULL column without a default (unless a BEFORE INSERT trigger may fill it).',
         'With --seed, rewrites, scans and validations run on real rows, and SET NOT NULL without a backfill fails on the',
         'seeded NULLs as it would in production; a table whose rows cannot be generated is skipped and said so.',
+        'With --seed, each backfill of the change is also forecast on the seeded rows, as migrate --dry-run forecasts it.',
         '--shadow docker:<image> drives the docker CLI (no Docker library): docker run -d --rm publishing 5432 on a random',
         'local port, a random POSTGRES_PASSWORD, waits up to 60 s for the server, and docker rm -f at the end (also on Ctrl-C).',
         'Exit codes: 0 no errors (warnings allowed), 1 error findings or a failed history migration, 2 usage, configuration or connection problem.',

@@ -14,13 +14,20 @@ export interface ThrottleConfig {
   maxSlotWal?: number;
   /** Most sessions that may be left waiting on one batch's row locks when it ends. */
   maxLockWaiters?: number;
-  /** Whether an autovacuum working the backfilled table pauses the backfill. */
-  autovacuum?: 'pause' | 'ignore';
+  /** Which autovacuum working the backfilled table pauses the backfill. */
+  autovacuum?: AutovacuumThrottle;
   /** How often a paused backfill looks again. */
   checkInterval?: number;
   /** The most a backfill may pause in all before the run fails (resumably); 0 = no bound. */
   maxPause?: number;
 }
+
+/**
+ * `wraparound`: only an anti-wraparound autovacuum pauses the backfill (the default);
+ * `pause`: any autovacuum on the table does; `ignore`: none does.
+ */
+export type AutovacuumThrottle = 'wraparound' | 'pause' | 'ignore';
+const AUTOVACUUM_MODES: readonly AutovacuumThrottle[] = ['wraparound', 'pause', 'ignore'];
 
 const KEYS = ['maxReplayLag', 'maxSlotWal', 'maxLockWaiters', 'autovacuum', 'checkInterval', 'maxPause'] as const;
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
@@ -55,8 +62,9 @@ export function parseThrottleConfig(file: string, raw: unknown): ThrottleConfig 
     config.maxLockWaiters = n;
   }
   if (input.autovacuum !== undefined) {
-    if (input.autovacuum !== 'pause' && input.autovacuum !== 'ignore') throw new ConfigError(file, `throttle.autovacuum must be "pause" or "ignore", got ${JSON.stringify(input.autovacuum)}`);
-    config.autovacuum = input.autovacuum;
+    const mode = AUTOVACUUM_MODES.find((m) => m === input.autovacuum);
+    if (!mode) throw new ConfigError(file, `throttle.autovacuum must be "wraparound" (the default), "pause" or "ignore", got ${JSON.stringify(input.autovacuum)}`);
+    config.autovacuum = mode;
   }
   return config;
 }

@@ -18,6 +18,17 @@ export function onRowOf(expression: string, column: string, replacement: string)
   return rewriteColumns(expression, (name, text) => (name === column ? replacement : text));
 }
 
+/** Whether `expression` holds a subquery (which a trigger's WHEN may not). */
+export function readsOtherRows(expression: string): boolean {
+  const parsed = parseSql(`SELECT ${expression}`);
+  if (!parsed.ok) return true;
+  let found = false;
+  visit(parsed.statements[0]!.stmt, (node) => {
+    if ('SubLink' in node) found = true;
+  });
+  return found;
+}
+
 /** Rewrites each unqualified column reference; `replace` gets the folded name and the reference as written. */
 function rewriteColumns(expression: string, replace: (name: string, text: string) => string): string {
   const prefix = 'SELECT ';

@@ -65,7 +65,8 @@ export function shadowColumn(spec: ShadowColumn): { steps: Steps; notes: string[
     `  ELSIF NEW.${n} IS NULL THEN`,
     `    NEW.${n} := ${toShadow};`,
     '  END IF;',
-  ]);
+    // In step: the new column holds the old one converted, as the backfill writes it.
+  ], `NEW.${n} IS NOT DISTINCT FROM ${toShadow}`);
   steps.expand.push(`ALTER TABLE ${t} ADD COLUMN ${n} ${spec.type};`, '', ...sync.expand);
   steps.migrate.push(`UPDATE ${t} SET ${n} = ${spec.forward(old)} WHERE ${n} IS NULL AND ${o} IS NOT NULL;`);
   steps.abort.push(...sync.abort);

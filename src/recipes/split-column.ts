@@ -60,7 +60,8 @@ export const splitColumn: Recipe = {
       `  ELSIF ${allNull} THEN`,
       ...fill.map((l) => l.replace(/^ {6}/, '    ')),
       '  END IF;',
-    ]);
+      // In step: every part as computed from the old column, as the backfill writes it.
+    ], asComputed);
     return {
       name: slug('split', table.name, old),
       notes: [

@@ -1,5 +1,6 @@
 import { displayName, quoteIdent, type QualifiedName } from '../sql/names.js';
-import { onRow } from './row-expression.js';
+import { BACKFILL_SETTING } from '../runner/backfill/run-backfill.js';
+import { onRow, readsOtherRows } from './row-expression.js';
 import { inSchemaOf, objectName } from './table-facts.js';
 
 /** Statements of one recipe step, by the phase each belongs to. */
@@ -42,11 +43,23 @@ export function notNullViaCheck(table: QualifiedName, column: string): Steps & {
  * INSERT OR UPDATE row trigger that runs it: created in expand, dropped in
  * contract (once only the new release writes) and in abort. `body` is the
  * function's statements before `RETURN NEW`, indented by two spaces.
+ *
+ * `inStep`, a condition over `NEW` saying the row is in step already (as
+ * the function would leave it), lets the runner's backfill skip it: a row its batches write
+ * (`pgtandem.backfill` on) that is in step already does not fire the trigger
+ * (a plpgsql call per row is most of what the trigger costs the backfill).
+ * A row they write out of step fires it as any other write does — another
+ * migration's backfill changing the old column still gets it copied. Left out
+ * when the condition reads other rows (a subquery: not allowed in WHEN).
  */
-export function rowTrigger(table: QualifiedName, name: string, body: readonly string[]): Steps {
+export function rowTrigger(table: QualifiedName, name: string, body: readonly string[], inStep?: string): Steps {
   const fn = inSchemaOf(table, name);
   const trigger = quoteIdent(name);
   const t = displayName(table);
+  const when =
+    inStep !== undefined && !readsOtherRows(inStep)
+      ? [`  FOR EACH ROW WHEN (current_setting('${BACKFILL_SETTING}', true) IS DISTINCT FROM 'on' OR (${inStep}) IS NOT TRUE)`, `  EXECUTE FUNCTION ${fn}();`]
+      : [`  FOR EACH ROW EXECUTE FUNCTION ${fn}();`];
   return {
     expand: [
       `CREATE FUNCTION ${fn}() RETURNS trigger`,
@@ -59,7 +72,7 @@ export function rowTrigger(table: QualifiedName, name: string, body: readonly st
       '',
       `CREATE TRIGGER ${trigger}`,
       `  BEFORE INSERT OR UPDATE ON ${t}`,
-      `  FOR EACH ROW EXECUTE FUNCTION ${fn}();`,
+      ...when,
     ],
     migrate: [],
     contract: [`DROP TRIGGER ${trigger} ON ${t};`, `DROP FUNCTION ${fn}();`],
@@ -74,7 +87,7 @@ export function rowTrigger(table: QualifiedName, name: string, body: readonly st
  */
 export function fillTrigger(table: QualifiedName, column: string, expression: string): Steps {
   const c = quoteIdent(column);
-  return rowTrigger(table, objectName(table.name, 'fill', column), [`  IF NEW.${c} IS NULL THEN`, `    NEW.${c} := ${onRow(expression)};`, '  END IF;']);
+  return rowTrigger(table, objectName(table.name, 'fill', column), [`  IF NEW.${c} IS NULL THEN`, `    NEW.${c} := ${onRow(expression)};`, '  END IF;'], `NEW.${c} IS NOT NULL`);
 }
 
 /** The batched backfill of migrate: the runner walks the table's key in short transactions. */

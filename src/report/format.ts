@@ -1,7 +1,7 @@
 import type { LintResult } from '../lint/finding.js';
 import type { RuleMeta } from '../lint/rule-meta.js';
 import { formatGithub } from './github.js';
-import { formatJson, type JsonSeed } from './json.js';
+import { formatJson, type VerifyExtras } from './json.js';
 import { formatMarkdown } from './markdown.js';
 import { formatPretty } from './pretty.js';
 import { formatSarif } from './sarif.js';
@@ -17,8 +17,8 @@ export interface FormatOptions {
   toolVersion: string;
 }
 
-/** Renders a lint result in the chosen format (verify's seed report goes into JSON only); the caller decides where it goes. */
-export function formatResult(format: Format, result: LintResult & { seed?: JsonSeed }, options: FormatOptions): string {
+/** Renders a lint result in the chosen format (verify's seed report and forecasts go into JSON only); the caller decides where it goes. */
+export function formatResult(format: Format, result: LintResult & VerifyExtras, options: FormatOptions): string {
   switch (format) {
     case 'pretty':
       return formatPretty(result, { color: options.color });

@@ -24,9 +24,20 @@ export interface HealthSignals {
   currentLsn: number;
   standbys: StandbyLag[];
   slots: SlotRetention[];
-  /** Autovacuum workers on the backfilled table: their phase (`scanning heap`, …). */
-  autovacuum: string[];
+  /** Autovacuum workers on the backfilled table. */
+  autovacuum: AutovacuumWorker[];
   unreadable: HealthView[];
+}
+
+/** An autovacuum worker on the backfilled table, as `pg_stat_progress_vacuum` and `pg_stat_activity` show it. */
+export interface AutovacuumWorker {
+  /** `scanning heap`, `vacuuming indexes`, … */
+  phase: string;
+  /**
+   * An anti-wraparound vacuum (its activity reads `… (to prevent wraparound)`): it does not
+   * yield its lock to anyone, and the table's XID age is what forced it.
+   */
+  wraparound: boolean;
 }
 
 /** Where this server's WAL stands (a standby running the backfill is refused by PostgreSQL anyway). */
@@ -34,43 +45,67 @@ const CURRENT_LSN = 'CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
 
 export type HealthView = 'pg_stat_replication' | 'pg_replication_slots' | 'pg_stat_progress_vacuum';
 
+type StandbyRow = { name: string | null; state: string | null; lag_ms: number | null; behind: number | null; replay: number | null };
+type SlotRow = { name: string; active: boolean; retained: number | null };
+type AutovacuumRow = { relid: string | null; phase: string | null; target: boolean | null; wraparound: boolean | null };
+
+/** Each view's rows; `$1` is the backfilled table. */
+const VIEW_QUERIES: Record<HealthView, string> = {
+  // The primary learns replay positions when the standby reports (wal_receiver_status_interval).
+  pg_stat_replication: `SELECT application_name AS name, state,
+            (extract(epoch FROM replay_lag) * 1000)::float8 AS lag_ms,
+            greatest(pg_wal_lsn_diff(${CURRENT_LSN}, replay_lsn), 0)::float8 AS behind,
+            pg_wal_lsn_diff(replay_lsn, '0/0')::float8 AS replay
+       FROM pg_stat_replication`,
+  // A lost slot no longer holds WAL back.
+  pg_replication_slots: `SELECT slot_name::text AS name, active, pg_wal_lsn_diff(${CURRENT_LSN}, restart_lsn)::float8 AS retained
+       FROM pg_replication_slots WHERE restart_lsn IS NOT NULL AND wal_status IS DISTINCT FROM 'lost'`,
+  // The worker's activity is `autovacuum: VACUUM public.orders (to prevent wraparound)` for an anti-wraparound one.
+  pg_stat_progress_vacuum: `SELECT p.relid::text AS relid, p.phase, p.relid = to_regclass($1) AS target, a.query LIKE '%(to prevent wraparound)%' AS wraparound
+       FROM pg_stat_progress_vacuum p LEFT JOIN pg_stat_activity a ON a.pid = p.pid
+      WHERE p.datid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND (a.backend_type IS NULL OR a.backend_type = 'autovacuum worker')`,
+};
+
+const COLUMN: Record<HealthView, string> = { pg_stat_replication: 'standbys', pg_replication_slots: 'slots', pg_stat_progress_vacuum: 'autovacuum' };
+
 /**
- * Reads replay lag, slot retention and autovacuum on `table`. Each view is
- * read on its own: a role that may not read one (no `pg_monitor`) gets it
- * named in `unreadable`, and the others still count.
+ * Reads replay lag, slot retention and autovacuum on `table`, in one round
+ * trip before every batch. A role that may not read one of the views (no
+ * `pg_monitor`) fails that query: each view is then read on its own, the
+ * one it may not read named in `unreadable`, and the others still count.
  */
 export async function readHealthSignals(client: pg.ClientBase, table: string, views: ReadonlySet<HealthView>): Promise<HealthSignals> {
+  const chosen = [...views];
+  const parts = chosen.map((view) => `(SELECT coalesce(json_agg(v), '[]') FROM (${VIEW_QUERIES[view]}) v) AS ${COLUMN[view]}`);
+  const parameters = views.has('pg_stat_progress_vacuum') ? [table] : [];
+  const all = await query<{ lsn: number } & Record<string, unknown[]>>(client, [`SELECT pg_wal_lsn_diff(${CURRENT_LSN}, '0/0')::float8 AS lsn`, ...parts].join(',\n  '), parameters);
   const signals: HealthSignals = { currentLsn: 0, standbys: [], slots: [], autovacuum: [], unreadable: [] };
-  signals.currentLsn = Number((await client.query<{ lsn: number }>(`SELECT pg_wal_lsn_diff(${CURRENT_LSN}, '0/0')::float8 AS lsn`)).rows[0]?.lsn ?? 0);
+  const rowsOf = async <T>(view: HealthView): Promise<T[] | undefined> =>
+    all ? (all[0]![COLUMN[view]] as T[]) : query<T & pg.QueryResultRow>(client, VIEW_QUERIES[view], view === 'pg_stat_progress_vacuum' ? [table] : []);
+  signals.currentLsn = Number(
+    all ? all[0]!.lsn : ((await client.query<{ lsn: number }>(`SELECT pg_wal_lsn_diff(${CURRENT_LSN}, '0/0')::float8 AS lsn`)).rows[0]?.lsn ?? 0),
+  );
   if (views.has('pg_stat_replication')) {
-    const standbys = await readStandbys(client);
+    const standbys = standbysOf(await rowsOf<StandbyRow>('pg_stat_replication'));
     if (standbys) signals.standbys = standbys;
     else signals.unreadable.push('pg_stat_replication');
   }
   if (views.has('pg_replication_slots')) {
-    const slots = await readSlots(client);
-    if (slots) signals.slots = slots;
+    const slots = await rowsOf<SlotRow>('pg_replication_slots');
+    if (slots) signals.slots = slots.map((r) => ({ name: r.name, active: r.active, retainedBytes: Math.max(0, Number(r.retained ?? 0)) }));
     else signals.unreadable.push('pg_replication_slots');
   }
   if (views.has('pg_stat_progress_vacuum')) {
-    const phases = await readAutovacuum(client, table);
-    if (phases) signals.autovacuum = phases;
+    const workers = autovacuumOf(await rowsOf<AutovacuumRow>('pg_stat_progress_vacuum'));
+    if (workers) signals.autovacuum = workers;
     else signals.unreadable.push('pg_stat_progress_vacuum');
   }
   return signals;
 }
 
 /** Undefined when the role sees walsenders but not their positions (a role without pg_read_all_stats sees only their pids). */
-async function readStandbys(client: pg.ClientBase): Promise<StandbyLag[] | undefined> {
-  const rows = await query<{ name: string | null; state: string | null; lag_ms: number | null; behind: number | null; replay: number | null }>(
-    client,
-    // The primary learns replay positions when the standby reports (wal_receiver_status_interval).
-    `SELECT application_name AS name, state,
-            (extract(epoch FROM replay_lag) * 1000)::float8 AS lag_ms,
-            greatest(pg_wal_lsn_diff(${CURRENT_LSN}, replay_lsn), 0)::float8 AS behind,
-            pg_wal_lsn_diff(replay_lsn, '0/0')::float8 AS replay
-       FROM pg_stat_replication`,
-  );
+function standbysOf(rows: StandbyRow[] | undefined): StandbyLag[] | undefined {
   if (!rows || rows.some((r) => r.state === null)) return undefined;
   return rows
     .filter((r) => (r.state === 'streaming' || r.state === 'catchup') && r.replay !== null)
@@ -82,28 +117,10 @@ async function readStandbys(client: pg.ClientBase): Promise<StandbyLag[] | undef
     }));
 }
 
-async function readSlots(client: pg.ClientBase): Promise<SlotRetention[] | undefined> {
-  const rows = await query<{ name: string; active: boolean; retained: number | null }>(
-    client,
-    // A lost slot no longer holds WAL back.
-    `SELECT slot_name::text AS name, active, pg_wal_lsn_diff(${CURRENT_LSN}, restart_lsn)::float8 AS retained
-       FROM pg_replication_slots WHERE restart_lsn IS NOT NULL AND wal_status IS DISTINCT FROM 'lost'`,
-  );
-  return rows?.map((r) => ({ name: r.name, active: r.active, retainedBytes: Math.max(0, Number(r.retained ?? 0)) }));
-}
-
 /** Undefined when a vacuum in this database hides its table from this role. */
-async function readAutovacuum(client: pg.ClientBase, table: string): Promise<string[] | undefined> {
-  const rows = await query<{ relid: string | null; phase: string | null; target: boolean | null }>(
-    client,
-    `SELECT p.relid::text AS relid, p.phase, p.relid = to_regclass($1) AS target
-       FROM pg_stat_progress_vacuum p LEFT JOIN pg_stat_activity a ON a.pid = p.pid
-      WHERE p.datid = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND (a.backend_type IS NULL OR a.backend_type = 'autovacuum worker')`,
-    [table],
-  );
+function autovacuumOf(rows: AutovacuumRow[] | undefined): AutovacuumWorker[] | undefined {
   if (!rows || rows.some((r) => r.relid === null)) return undefined;
-  return rows.filter((r) => r.target).map((r) => r.phase ?? 'running');
+  return rows.filter((r) => r.target).map((r) => ({ phase: r.phase ?? 'running', wraparound: r.wraparound === true }));
 }
 
 /** Insufficient privilege reads as "unreadable"; anything else is a real failure. */

@@ -27,7 +27,7 @@ const MAX_SAMPLES = 10_000;
 const VIEW_HELP: Record<HealthView, string> = {
   pg_stat_replication: 'standby replay lag is not watched',
   pg_replication_slots: 'WAL retained by replication slots is not watched',
-  pg_stat_progress_vacuum: 'autovacuum on the table is not watched',
+  pg_stat_progress_vacuum: 'autovacuum (anti-wraparound or not) on the table is not watched',
 };
 
 /**
@@ -53,7 +53,7 @@ export class HealthThrottle {
     private readonly hooks: ThrottleHooks = {},
   ) {
     this.views = new Set<HealthView>(['pg_stat_replication', 'pg_replication_slots']);
-    if (settings.autovacuum === 'pause') this.views.add('pg_stat_progress_vacuum');
+    if (settings.autovacuum !== 'ignore') this.views.add('pg_stat_progress_vacuum');
   }
 
   /** All pauses of this run together, in milliseconds. */
@@ -119,7 +119,13 @@ export class HealthThrottle {
         reasons.push(`replication slot "${slot.name}"${slot.active ? '' : ' (inactive)'} retains ${formatBytes(slot.retainedBytes)} of WAL > ${formatBytes(maxSlotWal)}`);
       }
     }
-    if (signals.autovacuum.length > 0) reasons.push(`autovacuum is working ${this.table} (${signals.autovacuum.join(', ')})`);
+    // An ordinary autovacuum works alongside the batches (neither waits for the other's locks);
+    // an anti-wraparound one must finish, and the batches' new XIDs and dead rows only make it longer.
+    const vacuums = signals.autovacuum.filter((w) => w.wraparound || this.settings.autovacuum === 'pause');
+    if (vacuums.length > 0) {
+      const kind = vacuums.every((w) => w.wraparound) ? 'anti-wraparound autovacuum' : 'autovacuum';
+      reasons.push(`${kind} is working ${this.table} (${vacuums.map((w) => w.phase).join(', ')})`);
+    }
     // The waiters were let through when the batch committed: one check interval lets them finish.
     if (this.waiters > maxLockWaiters) reasons.push(`${this.waiters} sessions waited on the last batch's row locks > ${maxLockWaiters}`);
     this.waiters = 0;

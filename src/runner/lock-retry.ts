@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { InterruptedError, RunnerError } from '../errors.js';
 import { formatDuration } from '../lint/duration.js';
+import { literal } from '../sql/inline-parameters.js';
 import type { QualifiedName } from '../sql/names.js';
 import type { TransactionRunner } from './backfill-engine.js';
 import { describeSessions, likelyLockHolders, lockHolders, type BlockingSession } from './blocking-sessions.js';
@@ -81,11 +82,12 @@ export function timeoutSettings(settings: Pick<RunnerSettings, 'lockTimeout' | '
  */
 export function transactionRunner(context: LockRetryContext): TransactionRunner {
   const { client } = context;
-  return <T>(work: (client: pg.ClientBase) => Promise<T>): Promise<T> =>
+  return <T>(work: (client: pg.ClientBase) => Promise<T>, settings: Readonly<Record<string, string>> = {}): Promise<T> =>
     withLockRetry(context, async () => {
-      await client.query('BEGIN');
+      // One round trip: BEGIN, the timeouts and the settings (a backfill's batch runs many such transactions).
+      const begin = ['BEGIN', timeoutSettings(context.settings, 'LOCAL'), ...Object.entries(settings).map(([name, value]) => `SELECT set_config(${literal(name)}, ${literal(value)}, true)`)];
       try {
-        await client.query(timeoutSettings(context.settings, 'LOCAL'));
+        await client.query(begin.join('; '));
         const result = await work(client);
         await client.query('COMMIT');
         return result;

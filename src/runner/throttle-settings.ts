@@ -1,4 +1,4 @@
-import type { ThrottleConfig } from '../lint/throttle-config.js';
+import type { AutovacuumThrottle, ThrottleConfig } from '../lint/throttle-config.js';
 
 /** The health limits a backfill pauses at, resolved with their defaults (milliseconds, bytes). */
 export interface ThrottleSettings {
@@ -6,7 +6,7 @@ export interface ThrottleSettings {
   maxReplayLag: number;
   maxSlotWal: number;
   maxLockWaiters: number;
-  autovacuum: 'pause' | 'ignore';
+  autovacuum: AutovacuumThrottle;
   checkInterval: number;
   /** 0: no bound. */
   maxPause: number;
@@ -18,7 +18,8 @@ export const DEFAULT_THROTTLE_SETTINGS: ThrottleSettings = {
   maxReplayLag: 10_000,
   maxSlotWal: 1024 ** 3,
   maxLockWaiters: 3,
-  autovacuum: 'pause',
+  // Ordinary autovacuum runs beside a backfill well enough; pausing for it cost 50 s of a 204 s backfill of 10M rows.
+  autovacuum: 'wraparound',
   checkInterval: 1_000,
   maxPause: 60 * 60_000,
 };

@@ -7,6 +7,8 @@ import {
   type BackfillCursor,
   type BackfillProgress,
 } from '../../src/runner/backfill/backfill.js';
+import { BACKFILL_SETTING } from '../../src/runner/backfill/run-backfill.js';
+import { transactionRunner } from '../../src/runner/lock-retry.js';
 import { loadParser } from '../../src/sql/pg-parser.js';
 import { CursorTable, simpleTransaction, statementOf } from '../support/backfill.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -369,5 +371,30 @@ describe('planning reads the key from the catalog', () => {
     expect(cursor).toEqual({ key: null, rowsDone: 3, batches: 1, done: true, rowsScanned: 0 });
     expect(await cursors.read('picked')).toEqual(cursor);
     expect(await count(`SELECT count(*) AS n FROM picked WHERE note = 'fixed'`)).toBe(3);
+  });
+
+  it('sets pgtandem.backfill in each batch\'s transaction (the runner\'s, with its timeouts and retries): a trigger guarded by it skips the batches\' rows, and fires for every other write', async () => {
+    await db.client.query(`${items('guarded')}
+      ALTER TABLE guarded ADD COLUMN fired int NOT NULL DEFAULT 0;
+      CREATE FUNCTION guarded_fire() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.fired := NEW.fired + 1; RETURN NEW; END $$;
+      CREATE TRIGGER guarded_fire BEFORE UPDATE ON guarded
+        FOR EACH ROW WHEN (current_setting('${BACKFILL_SETTING}', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION guarded_fire();`);
+    const plan = await planBackfill(db.client, statementOf(`UPDATE guarded SET note = 'b' || id`));
+    const settings = { lockTimeout: 1000, statementTimeout: 0, lockRetryDeadline: 10_000 };
+    const cursor = await runBackfill(plan, {
+      transaction: transactionRunner({ client: db.client, settings, tables: [], label: 'guarded' }),
+      saveCursor: cursors.saver('guarded'),
+      batchSize: 3000,
+      batchDelayMs: 0,
+      batchTargetMs: 0,
+    });
+    expect(cursor).toMatchObject({ rowsDone: 20000, batches: 7, done: true });
+    // Set for the batches' transactions only: the session's own writes still fire it.
+    await db.client.query(`UPDATE guarded SET note = 'app' WHERE id <= 10`);
+    expect((await db.client.query(`SELECT fired, count(*)::int AS n FROM guarded GROUP BY fired ORDER BY fired`)).rows).toEqual([
+      { fired: 0, n: 19993 },
+      { fired: 1, n: 7 },
+    ]);
+    expect(await count(`SELECT count(*) AS n FROM guarded WHERE note = 'b' || id OR note = 'app'`)).toBe(20000);
   });
 });

@@ -181,7 +181,7 @@ CREATE TRIGGER items_count_update BEFORE UPDATE ON items FOR EACH ROW EXECUTE FU
 UPDATE items SET price_cents = price * 100 WHERE price_cents IS NULL;
 `;
       const dir = migrationsDir({ '0001_items.sql': ITEMS, 'pgtandem.config.json': JSON.stringify({ batchSize: 500, batchDelayMs: 40, batchTargetMs: 0, throttle: false }) });
-      // throttle false: an autovacuum of items would pause the rerun and say so on stderr, which must stay empty.
+      // throttle false: a pause (sessions queued on a batch, an anti-wraparound autovacuum) would say so on stderr, which must stay empty.
       const env = { DATABASE_URL: db.url };
       expect((await runCli(['expand', '--dir', dir], { cwd: dir, env })).code).toBe(0);
 

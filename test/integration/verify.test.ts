@@ -351,6 +351,21 @@ CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users, amo
     expect(run.stdout).toContain("synthetic rows (every 10th value of a nullable column NULL)");
   });
 
+  it('forecasts each backfill of the change on the seeded rows, as migrate --dry-run does; without rows, none', async () => {
+    const change = `-- pgtandem:expand
+ALTER TABLE users ADD COLUMN name_lower text;
+-- pgtandem:migrate
+UPDATE users SET name_lower = lower(name) WHERE name_lower IS NULL;
+`;
+    const json = await verify(change, ['--format', 'json', '--seed', '3000']);
+    expect(json.code, json.stderr).toBe(0);
+    const { forecasts } = JSON.parse(json.stdout) as JsonReport;
+    expect(forecasts).toEqual([{ file: '0002_change.sql', line: 4, text: expect.stringMatching(/^estimate: public\.users: ~3k rows, ~\d+ s at the sampled [\d,]+ rows\/s \(batch [\d,]+\)$/) }]);
+    const pretty = await verify(change, ['--seed', '3000']);
+    expect(pretty.stdout).toMatch(/Backfills on the seeded rows \(batched as migrate would, sampled and rolled back\):\n {2}0002_change\.sql:4 estimate: public\.users: ~3k rows/);
+    expect((JSON.parse((await verify(change, ['--format', 'json'])).stdout) as JsonReport).forecasts).toBeUndefined();
+  });
+
   it.each(['0', '-5', '1.5', 'many', '1e3', '100000001'])('--seed %s is a usage error', async (value) => {
     const run = await verify('ALTER TABLE users ADD COLUMN note text;\n', ['--seed', value]);
     expect(run.code).toBe(2);

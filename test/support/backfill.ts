@@ -30,10 +30,11 @@ export function statementOf(sql: string): Statement {
 
 /** BEGIN / COMMIT on one client, ROLLBACK when the work throws: the runner's transaction, minus the retries. */
 export function simpleTransaction(client: pg.ClientBase, before?: () => Promise<void>): TransactionRunner {
-  return async (work) => {
+  return async (work, settings) => {
     await before?.();
     await client.query('BEGIN');
     try {
+      for (const [name, value] of Object.entries(settings ?? {})) await client.query('SELECT set_config($1, $2, true)', [name, value]);
       const result = await work(client);
       await client.query('COMMIT');
       return result;

@@ -59,7 +59,7 @@ describe('pgtandem init', () => {
       lockRetryDeadline: 300_000,
       batchSize: 1000,
       batchDelayMs: 50,
-      batchTargetMs: 1000,
+      batchTargetMs: 500,
       rules: {},
     });
   });

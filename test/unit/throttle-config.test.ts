@@ -15,6 +15,9 @@ describe('throttle settings in the config', () => {
   it('is on by default, with its limits', () => {
     expect(runnerSettings(parseConfig('pgtandem.config.json', '{}', [], false), 18).throttle).toEqual(DEFAULT_THROTTLE_SETTINGS);
     expect(DEFAULT_THROTTLE_SETTINGS.enabled).toBe(true);
+    // Only an anti-wraparound autovacuum pauses a backfill unless the config says otherwise.
+    expect(DEFAULT_THROTTLE_SETTINGS.autovacuum).toBe('wraparound');
+    expect(runnerSettings(parse({ autovacuum: 'pause' }), 18).throttle.autovacuum).toBe('pause');
   });
 
   it('takes durations, sizes and counts, and keeps the defaults of the rest', () => {
@@ -43,7 +46,7 @@ describe('throttle settings in the config', () => {
     [{ maxSlotWal: '1 parsec' }, 'throttle.maxSlotWal must be a size such as "1GB", "512MB" or a number of bytes, got "1 parsec"'],
     [{ maxSlotWal: -10 }, 'throttle.maxSlotWal must be a size'],
     [{ maxLockWaiters: 1.5 }, 'throttle.maxLockWaiters must be a whole number ≥ 0'],
-    [{ autovacuum: 'sometimes' }, 'throttle.autovacuum must be "pause" or "ignore"'],
+    [{ autovacuum: 'sometimes' }, 'throttle.autovacuum must be "wraparound" (the default), "pause" or "ignore"'],
     [{ checkInterval: 0 }, 'throttle.checkInterval must be more than 0'],
     [{ maxLag: '5s' }, 'unknown setting "throttle.maxLag"'],
     ['fast', 'throttle must be false or an object'],
@@ -66,6 +69,8 @@ describe('the published JSON Schema', () => {
   it('accepts what pgtandem accepts, and refuses an unknown unit and an unknown key', () => {
     expect(validate({ throttle: { maxReplayLag: '30s', maxSlotWal: '512MB', maxLockWaiters: 0, autovacuum: 'ignore', checkInterval: 250, maxPause: '10min' } })).toBe(true);
     expect(validate({ throttle: false })).toBe(true);
+    for (const autovacuum of ['wraparound', 'pause', 'ignore']) expect(validate({ throttle: { autovacuum } })).toBe(true);
+    expect(validate({ throttle: { autovacuum: 'sometimes' } })).toBe(false);
     expect(validate({ throttle: { maxSlotWal: '1 parsec' } })).toBe(false);
     expect(validate({ throttle: { maxLag: '5s' } })).toBe(false);
   });

@@ -8,7 +8,7 @@ import { backfillEngine, type BackfillEngine } from '../../runner/backfill-engin
 import { describePlans } from '../../runner/describe-plan.js';
 import type { PhasePlan } from '../../runner/plan.js';
 import { runPhase } from '../../runner/run-phase.js';
-import { timeoutSettings } from '../../runner/lock-retry.js';
+import { forecastBackfill } from '../../runner/forecast-backfill.js';
 import type pg from 'pg';
 import { EXIT } from '../exit-code.js';
 import type { CliIO } from '../io.js';
@@ -146,21 +146,11 @@ async function describeBackfills(
       }
       try {
         const plan = await engine.planBackfill(client, action.statements[0]!);
-        descriptions.set(key, `${engine.describeBackfill(plan as never)}${settings ? `\n  ${await estimate(engine, client, plan, settings)}` : ''}`);
+        descriptions.set(key, `${engine.describeBackfill(plan as never)}${settings ? `\n  ${await forecastBackfill(engine, client, plan, settings)}` : ''}`);
       } catch (error) {
         descriptions.set(key, `refused: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
   }
   return descriptions;
-}
-
-/** The forecast line of a migrate dry run; a sample that fails (the expand not run yet) says so instead. */
-async function estimate(engine: BackfillEngine, client: pg.ClientBase, plan: unknown, settings: RunnerSettings): Promise<string> {
-  try {
-    const options = { batchSize: settings.batchSize, batchDelayMs: settings.batchDelayMs, batchTargetMs: settings.batchTargetMs, timeouts: timeoutSettings(settings, 'LOCAL') };
-    return `estimate: ${engine.describeEstimate(await engine.estimateBackfill(client, plan as never, options))}`;
-  } catch (error) {
-    return `estimate: unavailable, the sampled batch failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
-  }
 }

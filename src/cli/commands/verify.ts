@@ -6,6 +6,7 @@ import { blockedTraffic, strongest } from '../../lint/lock-level.js';
 import { discoverMigrations } from '../../migrations/discover.js';
 import { formatResult, isFormat, FORMATS } from '../../report/format.js';
 import { formatTraceTable, type TraceRow } from '../../report/trace-table.js';
+import { runnerSettings } from '../../runner/settings.js';
 import { loadParser } from '../../sql/pg-parser.js';
 import { loadQueryFile } from '../../verify/queries.js';
 import type { ChangeSelection } from '../../verify/select-change.js';
@@ -72,7 +73,7 @@ export async function verifyCommand(dirArgument: string | undefined, options: Ve
     ...(queriesV1 ? { queriesV1 } : {}),
     ...(queriesV2 ? { queriesV2 } : {}),
     ...(options.abort === false ? { abort: false } : {}),
-    ...(seed ? { seed } : {}),
+    ...(seed ? { seed, forecast: runnerSettings(config, 0) } : {}),
   });
   if (options.format === 'pretty') {
     io.stdout(`History: ${result.history.length} migration(s) applied fully. Change: ${result.change.join(', ') || 'none'}.\n`);
@@ -80,6 +81,10 @@ export async function verifyCommand(dirArgument: string | undefined, options: Ve
     io.stdout('\n');
     io.stdout(formatTraceTable(result.traces.map(traceRow)));
     io.stdout('\n');
+    if (result.forecasts && result.forecasts.length > 0) {
+      // On the seeded rows: the rate is what carries over to production, the time scales with its row count.
+      io.stdout(`Backfills on the seeded rows (batched as migrate would, sampled and rolled back):\n${result.forecasts.map((f) => `  ${basename(f.file)}:${f.line} ${f.text}\n`).join('')}\n`);
+    }
   }
   io.stdout(
     formatResult(options.format, result, {

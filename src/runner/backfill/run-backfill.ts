@@ -6,10 +6,11 @@ import type { BackfillPlan } from './plan-backfill.js';
 
 /**
  * Runs `work` in one short transaction: BEGIN, SET LOCAL lock_timeout and
- * statement_timeout, retry on lock_not_available, COMMIT. Provided by the
- * runner; `work` may run more than once and keeps no state between attempts.
+ * statement_timeout (and `settings`, each set for the transaction only),
+ * retry on lock_not_available, COMMIT. Provided by the runner; `work` may
+ * run more than once and keeps no state between attempts.
  */
-export type TransactionRunner = <T>(work: (client: pg.ClientBase) => Promise<T>) => Promise<T>;
+export type TransactionRunner = <T>(work: (client: pg.ClientBase) => Promise<T>, settings?: Readonly<Record<string, string>>) => Promise<T>;
 
 /**
  * Where a backfill stands, saved by `saveCursor` in each batch's own
@@ -132,9 +133,11 @@ export async function runBackfill(plan: BackfillPlan, options: BackfillOptions):
  */
 export const BACKFILL_SETTING = 'pgtandem.backfill';
 
+/** Sent with each batch's BEGIN: no round trip of its own. */
+const BATCH_SETTINGS = { [BACKFILL_SETTING]: 'on' };
+
 async function runBatch(plan: BackfillPlan, cursor: BackfillCursor, size: number, options: BackfillOptions): Promise<BatchResult> {
   return options.transaction(async (client) => {
-    await client.query(`SELECT set_config('${BACKFILL_SETTING}', 'on', true)`);
     const sql = cursor.key === null ? plan.firstBatchSql : plan.nextBatchSql;
     const from = performance.now();
     const parameters = plan.batched ? [...(cursor.key ?? []), ...(cursor.upper ?? []), size] : [];
@@ -158,5 +161,5 @@ async function runBatch(plan: BackfillPlan, cursor: BackfillCursor, size: number
           };
     await options.saveCursor(client, next);
     return { cursor: next, scanned, changed, durationMs };
-  });
+  }, BATCH_SETTINGS);
 }
