@@ -31,6 +31,8 @@ const NO_RECIPE: Record<string, string> = {
   'require-statement-timeout': 'a session setting (or the runner, which sets it), not a migration shape',
   'ban-drop-database': 'databases are dropped by hand, outside migrations; nothing to scaffold',
   'prefer-jsonb': 'the fix is one word (jsonb) in the same statement, which lint --fix writes',
+  'changing-replica-identity': 'the fix is keeping an identity in the same transaction (PRIMARY KEY / REPLICA IDENTITY USING INDEX) or unpublishing first; no phases to scaffold',
+  'changing-published-column': 'the fix starts on the subscribers (their column types and names), outside this database\'s migrations',
 };
 
 describe('rules name the recipes that fix them', () => {
