@@ -10,9 +10,18 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
+  // A reader that went away (`pgtandem … | head`) is not a crash: what is left unwritten is dropped,
+  // the command ends as it would, and its exit code says how it went.
+  const closed = { stdout: false, stderr: false };
+  for (const name of ['stdout', 'stderr'] as const) {
+    process[name].on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      closed[name] = true;
+    });
+  }
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => void (closed.stdout || process.stdout.write(text)),
+    stderr: (text) => void (closed.stderr || process.stderr.write(text)),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
     cwd: process.cwd(),
