@@ -43,13 +43,13 @@ export async function checkFleetContract(check: FleetContractCheck): Promise<voi
   }
   if (blockers.length === 0 && !check.guard.force) {
     const byDatabase = new Map<string, TargetState[]>();
-    for (const state of check.states) byDatabase.set(databaseOf(state.target), [...(byDatabase.get(databaseOf(state.target)) ?? []), state]);
+    for (const state of check.states) byDatabase.set(state.target.database, [...(byDatabase.get(state.target.database) ?? []), state]);
     const groups = [...byDatabase.values()];
     const refusals = await runBounded(groups, (group) => group[0]!.target.server, check.concurrency, (group) => guardDatabase(group, check));
     for (const [index, refusal] of refusals.entries()) {
       if (!refusal) continue;
       const names = groups[index]!.map((s) => s.target.name);
-      blockers.push(`${names.length === 1 ? names[0] : `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''} (one database, ${groups[index]![0]!.target.where.replace(/ schema .*$/, '')})`}: ${refusal}`);
+      blockers.push(`${names.length === 1 ? names[0] : `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''} (one database, ${groups[index]![0]!.target.database})`}: ${refusal}`);
     }
   }
   if (blockers.length === 0) return;
@@ -90,11 +90,6 @@ async function guardDatabase(group: readonly TargetState[], check: FleetContract
     }
   }
   return undefined;
-}
-
-function databaseOf(target: FleetTarget): string {
-  const url = new URL(target.url);
-  return `${target.server}/${url.pathname}`;
 }
 
 function unfinished(state: TargetState, migrations: readonly MigrationFile[], to: string | undefined): string {

@@ -19,7 +19,7 @@ export async function openTarget(target: FleetTarget, applicationName: string, s
               set_config('search_path', array_to_string(ARRAY(SELECT quote_ident(s) FROM unnest($2::text[]) AS s), ', '), false)`,
       [target.schema, [target.schema, ...searchPath]],
     );
-    if (!rows[0]?.found) throw new ConnectionError(`schema "${target.schema}" does not exist in ${target.where.replace(/ schema .*$/, '')}`);
+    if (!rows[0]?.found) throw new ConnectionError(`schema "${target.schema}" does not exist in ${target.database}`);
     return connection;
   } catch (error) {
     await connection.close();

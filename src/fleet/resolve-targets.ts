@@ -15,6 +15,8 @@ export interface FleetTarget {
   labels: string[];
   /** host:port, the unit of perServer concurrency. */
   server: string;
+  /** `host:port/database`, without credentials: the unit the contract guards run once for. */
+  database: string;
   /** `host:port/database[ schema]`, without credentials, for messages. */
   where: string;
   /** The entry of the fleet file it came from (`targets[2]`). */
@@ -56,11 +58,16 @@ function entryUrl(file: string, at: string, entry: TargetEntry | GeneratorEntry,
 }
 
 function target(name: string, url: string, at: string, schema: string | undefined, labels: string[]): FleetTarget {
+  const { server, database } = locate(url);
+  return { name, url, ...(schema !== undefined ? { schema } : {}), labels, server, database, where: `${database}${schema !== undefined ? ` schema ${schema}` : ''}`, at };
+}
+
+/** `host:port` and `host:port/database` of a connection URL, without its credentials. */
+function locate(url: string): { server: string; database: string } {
   const parsed = new URL(url);
   const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
   const server = `${host}:${parsed.port || '5432'}`;
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || decodeURIComponent(parsed.username) || 'postgres';
-  return { name, url, ...(schema !== undefined ? { schema } : {}), labels, server, where: `${server}/${database}${schema !== undefined ? ` schema ${schema}` : ''}`, at };
+  return { server, database: `${server}/${decodeURIComponent(parsed.pathname.replace(/^\//, '')) || decodeURIComponent(parsed.username) || 'postgres'}` };
 }
 
 async function generate(file: string, at: string, entry: GeneratorEntry, url: string): Promise<FleetTarget[]> {
@@ -85,7 +92,7 @@ async function generate(file: string, at: string, entry: GeneratorEntry, url: st
       const match = picomatch(glob, { dot: true });
       const names = rows.map((r) => r.name).filter((name) => match(name) && !excluded(name));
       if (names.length === 0) {
-        throw new ConfigError(file, `${at}: "${glob}" matches no ${entry.schemas !== undefined ? 'schema' : 'database'} on ${describeServer(url)}${rows.length > 0 ? ` (there: ${preview(rows.map((r) => r.name))})` : ''}`);
+        throw new ConfigError(file, `${at}: "${glob}" matches no ${entry.schemas !== undefined ? 'schema' : 'database'} on ${entry.schemas !== undefined ? locate(url).database : locate(url).server}${rows.length > 0 ? ` (there: ${preview(rows.map((r) => r.name))})` : ''}`);
       }
       return names.map((name) =>
         entry.schemas !== undefined ? target(prefix + name, url, at, name, labels) : target(prefix + name, withDatabase(url, name), at, undefined, labels),
@@ -132,11 +139,6 @@ export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${encodeURIComponent(database)}`;
   return parsed.toString();
-}
-
-function describeServer(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname}`.replace(/\/$/, '');
 }
 
 function preview(names: string[]): string {

@@ -6,7 +6,7 @@ import { runBounded } from '../../src/fleet/run-bounded.js';
 
 const fleet = (json: unknown) => parseFleetFile('fleet.json', JSON.stringify(json));
 const targets = (n: number, labelled: Record<number, string[]> = {}): FleetTarget[] =>
-  Array.from({ length: n }, (_, i) => ({ name: `t${i + 1}`, url: 'postgres://h/db', labels: labelled[i + 1] ?? [], server: `s${i % 2}`, where: 'h:5432/db', at: 'targets' }));
+  Array.from({ length: n }, (_, i) => ({ name: `t${i + 1}`, url: 'postgres://h/db', labels: labelled[i + 1] ?? [], server: `s${i % 2}`, database: 'h:5432/db', where: 'h:5432/db', at: 'targets' }));
 const generator = { schemas: 'tenant_*', urlEnv: 'URL' };
 
 describe('fleet waves', () => {

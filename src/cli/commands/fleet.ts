@@ -70,8 +70,8 @@ export async function fleetPhaseCommand(phase: Phase, options: PhaseCommandOptio
   const { config, migrations } = await loadRunnerProject(options, io);
   const fleet = await loadFleet(options, io);
 
-  const states = choiceNeedsState(phase, fleet.request) || phase === 'contract' ? await readFleetStates(fleet, fleet.targets) : undefined;
-  const choice = chooseWaves(phase, fleet.waves, fleet.request, states, migrations, options.to);
+  const chosenBy = choiceNeedsState(phase, fleet.request) ? await readFleetStates(fleet, fleet.targets) : undefined;
+  const choice = chooseWaves(phase, fleet.waves, fleet.request, chosenBy, migrations, options.to);
   if (choice.kind !== 'run' || choice.waves.length === 0) {
     const text =
       choice.kind === 'wait'
@@ -99,8 +99,10 @@ export async function fleetPhaseCommand(phase: Phase, options: PhaseCommandOptio
     const pattern = options.oldRelease ?? config.oldReleaseApplicationName;
     const oldRelease = { ...(pattern ? { pattern } : {}), force: options.force === true };
     if (phase === 'contract') {
+      // Contract reads the states of its selection, unless choosing the wave read every target's already.
+      const states = chosenBy ?? (await readFleetStates(fleet, selection));
       await checkFleetContract({
-        states: selection.map((t) => states!.get(t)!),
+        states: selection.map((t) => states.get(t)!),
         migrations,
         config,
         guard: { ...oldRelease, waitMs, usage: usageGateSettings(config, usageWindowMs !== undefined ? { windowMs: usageWindowMs } : {}) },
