@@ -5,12 +5,19 @@ const int = (v) => (v === null || v === undefined ? '–' : Math.round(v).toLoca
 const pad = (text, width) => String(text).padEnd(width);
 const lpad = (text, width) => String(text).padStart(width);
 
+/** p99 ÷ idle p99 in one window of the migrate phase, with the window's p99. */
+function windowRatio(run, index) {
+  const w = run.backfillWindows?.[index];
+  return w && w.p99VsIdle !== null ? `${w.p99VsIdle}× (p99 ${ms(w.p99)}, ${int(w.requests)} requests)` : '–';
+}
+
 export function formatSummary(results) {
   const { runs, singleUpdate } = results;
   const lines = [];
   lines.push(`${results.rows.toLocaleString('en-US')} orders, ${results.clients} clients at ${results.rate} req/s, ${results.cores} cores, ${results.postgres}`);
   // The machine may be shared: the 1-minute load average when the run started and ended.
   if (results.load) lines.push(`load average ${results.load.start.toFixed(1)} at the start, ${results.load.end.toFixed(1)} at the end`);
+  if (results.serverSettings?.length) lines.push(`server settings: ${results.serverSettings.join(' ')}`);
   if (results.config) lines.push(`pgtandem config: ${JSON.stringify(results.config)}`);
   lines.push(`single unbatched UPDATE (anchor): ${int(singleUpdate.rowsPerSecond)} rows/s (${int(singleUpdate.rows)} rows in ${ms(singleUpdate.ms)})`);
   const expanded = singleUpdate.onExpandedSchema;
@@ -23,6 +30,8 @@ export function formatSummary(results) {
     ['longest stall', ...runs.map((r) => `${ms(r.longestStall.ms)} (${r.longestStall.phase ?? '–'})`)],
     ['idle p50 / p99', ...runs.map((r) => (r.idle ? `${ms(r.idle.p50)} / ${ms(r.idle.p99)}` : '–'))],
     ['backfill p99 / idle p99', ...runs.map((r) => (r.targets.backfillP99VsIdle ? `${r.targets.backfillP99VsIdle.value}×` : '–'))],
+    ['… while its batches ran', ...runs.map((r) => windowRatio(r, 0))],
+    ['… after them (index builds)', ...runs.map((r) => windowRatio(r, 1))],
     ['backfill rows/s', ...runs.map((r) => (r.backfill ? int(r.backfill.rowsPerSecond) : '–'))],
     ['backfill / single UPDATE', ...runs.map((r) => (r.backfill ? `${Math.round(r.backfill.ratioToSingleUpdate * 100)}%` : '–'))],
     ['backfill / UPDATE after expand', ...runs.map((r) => (r.backfill ? `${Math.round((r.backfill.rowsPerSecond / singleUpdate.onExpandedSchema.rowsPerSecond) * 100)}%` : '–'))],

@@ -1,7 +1,9 @@
 // Blast radius, measured: the same schema change made the naive way and the
 // pgtandem way while a simulated app shifts from v1 to v2 (1% → 5% → 25% → 100%).
-//   npm run bench:rollout [-- --rows N --out <dir> --rate R --clients C --stage-ms MS --config '<json>']
+//   npm run bench:rollout [-- --rows N --out <dir> --rate R --clients C --stage-ms MS --config '<json>' --server-setting name=value …]
 // --config: the runner's pgtandem.config.json for the pgtandem run (default: none, the runner's defaults).
+// --server-setting: a PostgreSQL setting for the whole server, repeatable (e.g. fsync=off, to see what
+// the disk's flushes cost the app's commits); the summary prints them.
 // Prints a summary and writes results.json, rollout.svg and rollout.html to --out.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '8' },
     'stage-ms': { type: 'string' },
     config: { type: 'string' },
+    'server-setting': { type: 'string', multiple: true, default: [] },
   },
 });
 const rows = wholeNumber('rows', values.rows);
@@ -38,13 +41,14 @@ const options = {
   stageMs: values['stage-ms'] === undefined ? (rows >= 200_000 ? 5000 : 1000) : wholeNumber('stage-ms', values['stage-ms']),
   config: values.config === undefined ? undefined : jsonObject('config', values.config),
 };
+const serverSettings = values['server-setting'].map(setting);
 const out = resolve(values.out);
 
 const log = (message) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const started = performance.now();
 const loadAtStart = loadavg()[0];
 log(`starting an embedded Postgres (${cpus().length} cores)`);
-const server = await startEmbeddedServer();
+const server = await startEmbeddedServer(serverSettings);
 // Ctrl-C: the server and its temp dir go too.
 process.once('SIGINT', () => {
   log('interrupted: stopping the server');
@@ -72,6 +76,7 @@ try {
     rate: options.rate,
     stageMs: options.stageMs,
     ...(options.config ? { config: options.config } : {}),
+    ...(serverSettings.length ? { serverSettings } : {}),
     cores: cpus().length,
     load: { start: loadAtStart, end: loadavg()[0] },
     node: process.version,
@@ -115,6 +120,12 @@ function jsonObject(name, text) {
     // Reported below.
   }
   console.error(`--${name} must be a JSON object such as '{"batchDelayMs": 0}', got ${text}`);
+  process.exit(2);
+}
+
+function setting(text) {
+  if (/^[a-z_][a-z0-9_.]*=\S+$/i.test(text)) return text;
+  console.error(`--server-setting must be name=value, such as fsync=off, got ${text}`);
   process.exit(2);
 }
 

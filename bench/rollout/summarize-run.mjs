@@ -24,6 +24,7 @@ export function summarizeRun(name, run, singleUpdate, lockTimeoutMs) {
   const failed = records.filter((r) => r.error !== undefined);
   const backfill = result?.backfill && { ...result.backfill, ratioToSingleUpdate: result.backfill.rowsPerSecond / singleUpdate.rowsPerSecond };
   if (backfill?.untilLastChange) backfill.untilLastChange.ratioToSingleUpdate = backfill.untilLastChange.rowsPerSecond / singleUpdate.rowsPerSecond;
+  const windows = backfillWindows(records, phases.find((p) => p.name === BACKFILL_PHASE[name]), backfill?.untilLastChange, idle);
   const summary = {
     name,
     failure: run.failure,
@@ -34,6 +35,7 @@ export function summarizeRun(name, run, singleUpdate, lockTimeoutMs) {
     phases: phaseStats,
     longestStall: { ms: round(stall.ms), phase: stall.phase, release: stall.release, kind: stall.kind, client: stall.client },
     backfill,
+    ...(windows ? { backfillWindows: windows } : {}),
     changeMs: result && round(result.changeMs),
     totalMs: round(phases.at(-1)?.end ?? 0),
     steps: result?.steps.map((s) => ({ label: s.label, ms: round(s.ms), ...(s.rows === undefined ? {} : { rows: s.rows }), ...(s.output ? { output: s.output } : {}) })),
@@ -46,6 +48,22 @@ export function summarizeRun(name, run, singleUpdate, lockTimeoutMs) {
     backfillVsSingleUpdate: backfill ? ratioTarget(backfill.ratioToSingleUpdate, 0.5, '≥') : undefined,
   };
   return summary;
+}
+
+/**
+ * pgtandem's migrate phase split where the backfill's last row changed: the
+ * batches, then what migrate runs after them (the index builds). The split
+ * point is read by the watcher, which starts a few ms after the phase does.
+ */
+function backfillWindows(records, phase, untilLastChange, idle) {
+  if (!phase || !untilLastChange || !idle?.p99) return undefined;
+  const split = phase.start + untilLastChange.ms;
+  const during = records.filter((r) => r.phase === phase.name);
+  const window = (rs, label) => {
+    const stats = latency(rs);
+    return { label, ...stats, p99VsIdle: stats.p99 === null ? null : Math.round((stats.p99 / idle.p99) * 100) / 100 };
+  };
+  return [window(during.filter((r) => r.t < split), 'batches'), window(during.filter((r) => r.t >= split), 'after the batches (index builds)')];
 }
 
 function latency(records) {

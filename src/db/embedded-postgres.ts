@@ -42,6 +42,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   chmodSync(dir, 0o755);
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
+  const logTail: string[] = [];
+  const remember = (message: unknown): void => {
+    for (const line of String(message).split('\n')) {
+      if (line.trim()) logTail.push(line.trim());
+    }
+    logTail.splice(0, Math.max(0, logTail.length - 50));
+  };
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     port,
@@ -51,15 +58,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     persistent: true,
     createPostgresUser: asRoot,
     ...(options.postgresFlags ? { postgresFlags: options.postgresFlags } : {}),
-    onLog: () => {},
-    onError: () => {},
+    // The server's own words about why it did not start (a bad setting, a full disk), for the error below.
+    onLog: (message: unknown) => remember(message),
+    onError: (message: unknown) => remember(message),
   });
   try {
     await server.initialise();
     await server.start();
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new ConnectionError(`cannot start the embedded PostgreSQL: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`, { cause: error });
+    throw new ConnectionError(`cannot start the embedded PostgreSQL: ${startFailure(error, logTail)}`, { cause: error });
   }
   // The package's stop() waits for an exit event, which never comes for a server already halted.
   let running = true;
@@ -86,4 +94,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
       running = true;
     },
   };
+}
+
+/**
+ * Why the server did not start, in one line: the package rejects with no
+ * message when postgres exits, so the server's last FATAL (or ERROR) line says it.
+ */
+function startFailure(error: unknown, logTail: readonly string[]): string {
+  const said = [...logTail].reverse().find((line) => /\b(FATAL|PANIC|ERROR)\b/.test(line));
+  if (said) return said.replace(/^.*?\b(FATAL|PANIC|ERROR):\s*/, '');
+  const message = error instanceof Error ? error.message : error === undefined ? '' : String(error);
+  return message.split('\n')[0] || logTail.at(-1) || 'the server exited without saying why';
 }
