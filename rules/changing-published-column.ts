@@ -11,19 +11,31 @@ import { nodeOf } from '../src/sql/statement.js';
 const STOPS =
   'the subscriber’s apply worker then fails on that change and retries it forever: replication stops, and the publisher keeps WAL for the subscription’s slot until the change is fixed by hand';
 
+/**
+ * Publications that a change-data-capture service reads, not PostgreSQL
+ * subscribers: they take the publisher's columns as they come, so a column's
+ * change does not stop them (the replica identity still matters, and the rule
+ * for it still reads these).
+ */
+const CDC_PUBLICATIONS = new Set([
+  'supabase_realtime', // Supabase Realtime
+  'dbz_publication', // Debezium's default
+]);
+
 export default defineRule({
   id: 'changing-published-column',
   category: 'compat',
   severity: 'warn',
   phases: PHASES,
-  summary: 'A type change, rename or drop of a column that a logical replication publication publishes.',
+  summary: 'A column added to, or a type change, rename or drop of a column of, a table that a logical replication publication publishes.',
   why:
     'Logical replication does not replicate schema changes: each subscriber keeps its own copy of the table and matches the publisher’s columns by name, converting each value to its own column’s type. ' +
-    'A column renamed on the publisher is missing on the subscriber ("logical replication target relation … is missing replicated column"); ' +
+    'A column added or renamed on the publisher is missing on the subscriber ("logical replication target relation … is missing replicated column"), even while every value in it is NULL; ' +
     'a column whose type changes sends values the subscriber’s type may not accept (bigint past the range of integer, text that is no number); ' +
     'either way the apply worker fails on every retry, replication stops, and the publisher retains WAL for the subscription’s slot — its disk fills while nobody looks. ' +
     'A column a publication’s column list names cannot be dropped at all: PostgreSQL refuses, and with CASCADE the table silently leaves the publication (an error). ' +
-    'pgtandem knows a column is published when the migrations (or the live database given to lint) create or alter the publication.',
+    'pgtandem knows a column is published when the migrations (or the live database given to lint) create or alter the publication. ' +
+    'Publications that a change-data-capture service reads rather than PostgreSQL subscribers take column changes in stride: Supabase Realtime’s supabase_realtime and Debezium’s default dbz_publication are left alone (ignore the finding for another of that kind).',
   fix:
     'Change the subscribers first, then the publisher: add the new column (or widen the type to one that accepts both the old and new values) on every subscriber, then make the change on the publisher; ' +
     'drop what the subscribers no longer receive once the publisher is done. To drop a column a column list names, first ALTER PUBLICATION … SET TABLE t (columns without it).',
@@ -32,10 +44,12 @@ export default defineRule({
       'CREATE TABLE orders (id bigint PRIMARY KEY, quantity integer);\nCREATE PUBLICATION shop FOR TABLE orders;\n-- pgtandem:contract\nALTER TABLE orders ALTER COLUMN quantity TYPE bigint;\n',
       'CREATE TABLE orders (id bigint PRIMARY KEY, note text);\nCREATE PUBLICATION everything FOR ALL TABLES;\n-- pgtandem:contract\nALTER TABLE orders RENAME COLUMN note TO remark;\n',
       'CREATE TABLE orders (id bigint PRIMARY KEY, note text, total numeric);\nCREATE PUBLICATION shop FOR TABLE orders (id, note);\n-- pgtandem:contract\nALTER TABLE orders DROP COLUMN note;\n',
+      'CREATE PUBLICATION everything FOR ALL TABLES;\n-- pgtandem:expand\nALTER TABLE orders ADD COLUMN discount numeric;\n',
     ],
     good: [
       'CREATE TABLE orders (id bigint PRIMARY KEY, note text, total numeric);\nCREATE PUBLICATION shop FOR TABLE orders (id, total);\n-- pgtandem:contract\nALTER TABLE orders DROP COLUMN note;\n',
       'CREATE TABLE orders (id bigint PRIMARY KEY, note text);\nCREATE PUBLICATION shop FOR TABLE orders;\n-- pgtandem:contract\nALTER TABLE orders DROP COLUMN note;\n',
+      'CREATE PUBLICATION shop FOR TABLE orders (id, note);\n-- pgtandem:expand\nALTER TABLE orders ADD COLUMN discount numeric;\n',
     ],
   },
   check(statement, context) {
@@ -56,6 +70,22 @@ export default defineRule({
     }
     for (const command of alterTableCommands(statement)) {
       const { table, cmd, onTable } = command;
+      if (onTable && cmd.subtype === 'AT_AddColumn') {
+        const column = columnDefOf(cmd)?.colname;
+        if (!column || context.isNew('table', table)) continue;
+        const info = context.catalog.table(table, context.searchPath);
+        if (info?.columns.some((c) => c.name === column)) continue;
+        // A column list names the columns it sends: a new column is not among them.
+        const sending = (info ? publicationsOf(context.catalog, info) : publishingUnknown(context, table)).filter((p) => !p.entry?.columns && sendsRows(p) && toSubscribers(p));
+        if (sending.length === 0) continue;
+        context.report({
+          message:
+            `Adding column ${quoteIdent(column)} to ${displayName(table)}, published by ${publicationNames(sending)}: ` +
+            `the next row change of ${displayName(table)} carries it, and a subscriber whose table has no ${quoteIdent(column)} refuses it ("missing replicated column") — ${STOPS}. Add the column on the subscribers first.`,
+          span: command.span,
+        });
+        continue;
+      }
       if (!onTable || !cmd.name || context.isNewColumn(table, cmd.name)) continue;
       if (cmd.subtype === 'AT_AlterColumnType') {
         const published = publishedColumn(context, table, cmd.name);
@@ -85,11 +115,30 @@ export default defineRule({
   },
 });
 
+/**
+ * The publications that send a table the catalog does not know (created
+ * before the migrations pgtandem reads): FOR ALL TABLES, and FOR TABLES IN
+ * SCHEMA of its schema when the statement names one.
+ */
+function publishingUnknown(context: RuleContext, table: QualifiedName): Publishing[] {
+  return [...context.catalog.publications.values()].filter((p) => p.allTables || (table.schema !== undefined && p.schemas.includes(table.schema))).map((publication) => ({ publication }));
+}
+
+/** Whether PostgreSQL subscribers (rather than a change-data-capture service) may read the publication. */
+function toSubscribers(p: Publishing): boolean {
+  return !CDC_PUBLICATIONS.has(p.publication.name);
+}
+
+/** Whether the publication sends row changes (inserts, updates or deletes), which carry every column it publishes. */
+function sendsRows(p: Publishing): boolean {
+  return p.publication.publish.some((action) => action !== 'truncate');
+}
+
 /** The column's type and the publications that publish it (all columns, or a column list naming it), when any do. */
 function publishedColumn(context: RuleContext, name: QualifiedName, column: string): { column: string; publications: Publishing[] } | undefined {
   const table: TableInfo | undefined = context.catalog.table(name, context.searchPath);
   const info = table?.columns.find((c) => c.name === column);
   if (!table || !info) return undefined;
-  const publications = publicationsOf(context.catalog, table).filter((p) => !p.entry?.columns || p.entry.columns.includes(column));
+  const publications = publicationsOf(context.catalog, table).filter((p) => (!p.entry?.columns || p.entry.columns.includes(column)) && toSubscribers(p));
   return publications.length > 0 ? { column: info.type, publications } : undefined;
 }

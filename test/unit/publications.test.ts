@@ -210,6 +210,30 @@ describe('changing-published-column', () => {
   it('says nothing without a known publication, for an unchanged type, or for a column this migration added', async () => {
     const change = '-- pgtandem:contract\nALTER TABLE orders ALTER COLUMN total TYPE bigint;\nALTER TABLE orders RENAME COLUMN note TO remark;\n';
     expect(await findingsOn('changing-published-column', BASE, change)).toEqual([]);
-    expect(await findingsOn('changing-published-column', PUBLISHED, 'ALTER TABLE orders ALTER COLUMN total TYPE numeric;\nALTER TABLE orders ADD COLUMN extra int;\nALTER TABLE orders ALTER COLUMN extra TYPE bigint;\n')).toEqual([]);
+    expect(
+      await findingsOn('changing-published-column', PUBLISHED, 'CREATE TABLE notes (id int, body text);\nALTER TABLE orders ALTER COLUMN total TYPE numeric;\nALTER TABLE notes ADD COLUMN extra int;\nALTER TABLE notes ALTER COLUMN extra TYPE bigint;\n'),
+    ).toEqual([]);
+  });
+
+  it('warns on a column added to a table a publication sends in full (every subscriber must have it first)', async () => {
+    expect(await findingsOn('changing-published-column', PUBLISHED, '-- pgtandem:expand\nALTER TABLE orders ADD COLUMN discount numeric, ADD COLUMN IF NOT EXISTS note text;\n')).toEqual([
+      expect.stringMatching(/^warn 2 Adding column discount to orders, published by publication shop: the next row change of orders carries it, and a subscriber whose table has no discount refuses it/),
+    ]);
+    const everything = BASE + 'CREATE PUBLICATION everything FOR ALL TABLES;\n';
+    expect(await findingsOn('changing-published-column', everything, 'ALTER TABLE feed.items ADD COLUMN sku text;\n')).toEqual([expect.stringMatching(/^warn 1 Adding column sku to feed\.items, published by publication everything/)]);
+  });
+
+  it('says nothing for a column added outside a column list, to a table created in the same migration, or to one published for TRUNCATE only', async () => {
+    expect(await findingsOn('changing-published-column', BASE + 'CREATE PUBLICATION narrow FOR TABLE orders (id, total);\n', 'ALTER TABLE orders ADD COLUMN discount numeric;\n')).toEqual([]);
+    expect(await findingsOn('changing-published-column', BASE + "CREATE PUBLICATION wipes FOR TABLE orders WITH (publish = 'truncate');\n", 'ALTER TABLE orders ADD COLUMN discount numeric;\n')).toEqual([]);
+    expect(await findingsOn('changing-published-column', BASE + 'CREATE PUBLICATION everything FOR ALL TABLES;\n', 'CREATE TABLE notes (id int);\nALTER TABLE notes ADD COLUMN body text;\n')).toEqual([]);
+  });
+
+  it('leaves alone the publications a change-data-capture service reads (Supabase Realtime, Debezium)', async () => {
+    const history = BASE + 'CREATE PUBLICATION supabase_realtime;\nALTER PUBLICATION supabase_realtime ADD TABLE orders;\nCREATE PUBLICATION dbz_publication FOR TABLE tags;\n';
+    expect(await findingsOn('changing-published-column', history, 'ALTER TABLE orders ADD COLUMN discount numeric;\nALTER TABLE orders RENAME COLUMN note TO remark;\nALTER TABLE tags ADD COLUMN color text;\n')).toEqual([]);
+    expect(await findingsOn('changing-published-column', history + 'CREATE PUBLICATION shop FOR TABLE orders;\n', 'ALTER TABLE orders ADD COLUMN discount numeric;\n')).toEqual([
+      expect.stringMatching(/^warn 1 Adding column discount to orders, published by publication shop:/),
+    ]);
   });
 });
