@@ -8,6 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { loadModule, parseSync } from 'libpg-query';
 import { discoverMigrations } from '../dist/src/migrations/discover.js';
 import { lint } from '../dist/src/lint/lint.js';
@@ -41,21 +43,30 @@ async function best(label, fn, runs = 3) {
   let fastest = Infinity;
   let count = 0;
   const rss = [];
+  const heap = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     count = await fn();
     fastest = Math.min(fastest, performance.now() - t0);
     rss.push(Math.round(process.memoryUsage().rss / 2 ** 20));
+    // What a pass leaves alive: RSS alone follows when the collector last ran, not what is kept.
+    fullGc();
+    heap.push(Math.round(process.memoryUsage().heapUsed / 2 ** 20));
   }
   residentAfter.set(label, rss);
+  heapAfter.set(label, heap);
   console.log(`${label.padEnd(28)} ${(fastest / 1000).toFixed(2)} s  ${(mb / (fastest / 1000)).toFixed(2)} MB/s  ${Math.round(count / (fastest / 1000))} statements/s`);
   return fastest;
 }
 
 const residentAfter = new Map();
+const heapAfter = new Map();
+// A full collection without --expose-gc on node's command line.
+setFlagsFromString('--expose-gc');
+const fullGc = runInNewContext('gc');
 console.log(`corpus: ${corpus} — ${migrations.length} migrations, ${mb.toFixed(1)} MB; ${cpus().length} cores, node ${process.version}`);
 const parse = await best('libpg-query parse (baseline)', parseAll);
 const linted = await best('pgtandem lint (all rules)', lintAll);
 console.log(`lint / parse: ${(linted / parse).toFixed(2)}×`);
 // ru_maxrss, in KiB on Linux and macOS.
-console.log(`peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB; RSS after each lint pass: ${residentAfter.get('pgtandem lint (all rules)').join(', ')} MiB`);
+console.log(`peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB; RSS after each lint pass: ${residentAfter.get('pgtandem lint (all rules)').join(', ')} MiB; JS heap after a full GC after each pass: ${heapAfter.get('pgtandem lint (all rules)').join(', ')} MiB`);
