@@ -61,7 +61,7 @@ export interface FileLintResult {
 
 /** Lints one migration file: parse every segment, replay the session, run the rules, apply ignores. */
 export function lintMigrationFile(given: MigrationFile, options: FileLintOptions): FileLintResult {
-  const byId = new Map(options.rules.map((rule) => [rule.id, rule]));
+  const byId = rulesById(options.rules);
   // A tool that runs the file whole runs every section at deploy, before the new release: all of it is expand.
   const phased = phasedSections(given);
   const file = phased.length > 0 ? { ...given, segments: given.segments.map((s) => ({ ...s, phase: 'expand' as const })) } : given;
@@ -104,7 +104,7 @@ export function lintMigrationFile(given: MigrationFile, options: FileLintOptions
   runRules(file, options, statements, active, pending);
 
   const directives = collectIgnores(comments, statements, file.text);
-  const kept = applyIgnores(pending, directives, options.rules, severityOf, byId.get('unused-ignore'), statements);
+  const kept = applyIgnores(pending, directives, byId, severityOf, byId.get('unused-ignore'), statements);
 
   const source = new SourceText(file.text);
   const place = options.place ?? ((finding: Finding) => finding);
@@ -112,6 +112,14 @@ export function lintMigrationFile(given: MigrationFile, options: FileLintOptions
     .map((f) => place(toFinding(f, file.path, source, (options.settings[f.rule.id] as Severity | undefined) ?? f.severity ?? (severityOf(f.rule) as Severity)), f.span))
     .sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
   return { findings, statements: statements.length };
+}
+
+/** The rules by id, built once per rule list: a lint run hands every file the same list. */
+const byList = new WeakMap<readonly Rule[], ReadonlyMap<string, Rule>>();
+function rulesById(rules: readonly Rule[]): ReadonlyMap<string, Rule> {
+  let map = byList.get(rules);
+  if (!map) byList.set(rules, (map = new Map(rules.map((rule) => [rule.id, rule]))));
+  return map;
 }
 
 const MARKER = /^--\s*pgtandem:\s*([A-Za-z_-]*)/;
@@ -233,7 +241,7 @@ function noteSizes(found: PendingFinding[], statement: Statement, catalog: Catal
 function applyIgnores(
   pending: PendingFinding[],
   directives: IgnoreDirective[],
-  rules: readonly Rule[],
+  known: ReadonlyMap<string, Rule>,
   severityOf: (rule: Rule) => RuleSetting,
   unusedRule: Rule | undefined,
   statements: Statement[],
@@ -251,7 +259,6 @@ function applyIgnores(
   });
   if (!unusedRule || severityOf(unusedRule) === 'off') return kept;
 
-  const known = new Map(rules.map((r) => [r.id, r]));
   const phaseAt = (offset: number): Phase => (statements.find((s) => s.end > offset) ?? statements.at(-1))?.segment.phase ?? 'expand';
   const unused = (directive: IgnoreDirective, message: string): PendingFinding => ({
     rule: unusedRule,
