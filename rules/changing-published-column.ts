@@ -4,23 +4,12 @@ import { defineRule, type RuleContext } from '../src/lint/rule.js';
 import { spanFromWords } from '../src/lint/span.js';
 import type { TableInfo } from '../src/schema/catalog.js';
 import { formatType } from '../src/schema/format-type.js';
-import { publicationNames, publicationsOf, type Publishing } from '../src/schema/replica-identity.js';
+import { CDC_PUBLICATIONS, publicationNames, publicationsOf, type Publishing } from '../src/schema/replica-identity.js';
 import { displayName, nameOfRangeVar, quoteIdent, type QualifiedName } from '../src/sql/names.js';
 import { nodeOf } from '../src/sql/statement.js';
 
 const STOPS =
   'the subscriber’s apply worker then fails on that change and retries it forever: replication stops, and the publisher keeps WAL for the subscription’s slot until the change is fixed by hand';
-
-/**
- * Publications that a change-data-capture service reads, not PostgreSQL
- * subscribers: they take the publisher's columns as they come, so a column's
- * change does not stop them (the replica identity still matters, and the rule
- * for it still reads these).
- */
-const CDC_PUBLICATIONS = new Set([
-  'supabase_realtime', // Supabase Realtime
-  'dbz_publication', // Debezium's default
-]);
 
 export default defineRule({
   id: 'changing-published-column',

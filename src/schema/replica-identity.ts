@@ -29,6 +29,16 @@ export function replicaIdentityOf(catalog: Catalog, table: TableInfo): ReplicaId
   }
 }
 
+/**
+ * Publications that a change-data-capture service reads, not PostgreSQL
+ * subscribers: they take the publisher's columns as they come, so a column's
+ * change does not stop them (the replica identity still matters to them).
+ */
+export const CDC_PUBLICATIONS: ReadonlySet<string> = new Set([
+  'supabase_realtime', // Supabase Realtime
+  'dbz_publication', // Debezium's default
+]);
+
 /** A publication that publishes a table, and how: `entry` when it lists the table (or the partitioned table above it) by name. */
 export interface Publishing {
   publication: PublicationInfo;

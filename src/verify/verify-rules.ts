@@ -8,6 +8,7 @@ export type VerifyRuleId =
   | 'traced-blocks-writes'
   | 'verify-statement-failed'
   | 'replica-identity-lost'
+  | 'published-column-changed'
   | 'v1-query-broken'
   | 'v2-query-broken'
   | 'v1-query-fails-before-change'
@@ -53,6 +54,13 @@ export const VERIFY_RULES: readonly RuleMeta[] = [
     'A table a publication publishes updates or deletes of refuses UPDATE or DELETE after a transaction of the change',
     'Logical replication identifies changed rows by the table’s replica identity. Probed on the shadow database (UPDATE … WHERE false): once the primary key or identity index is gone, the identity is NOTHING, or a column list no longer covers it, every UPDATE and DELETE of the application fails.',
     'Switch to the new key in the transaction that drops the old one, or take the table out of the publication first (see the changing-replica-identity rule).',
+  ),
+  rule(
+    'published-column-changed',
+    'warn',
+    'A column a publication sends was added, renamed or changed type by a transaction of the change',
+    'Logical replication does not replicate schema changes: a subscriber matches the publisher’s columns by name and converts values to its own types. Compared on the shadow database before and after each transaction (pg_publication_tables and pg_attribute): a column sent that the subscriber lacks, or a value its type refuses, stops its apply until someone makes the same change there, while the publisher keeps WAL for the slot.',
+    'Change the subscribers first, then the publisher (see the changing-published-column rule).',
   ),
   rule('verify-statement-failed', 'error', 'A statement of the change failed on the shadow database', 'It would fail in production too; the phases after it were not run.', 'Fix the statement; rerun verify.'),
   rule(

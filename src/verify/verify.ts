@@ -10,6 +10,7 @@ import type { Action } from '../runner/plan.js';
 import { loadParser } from '../sql/pg-parser.js';
 import { applyPlan, planOf } from './apply.js';
 import { PreparedSession } from './prepared-session.js';
+import { publishedColumnChanges, publishedColumns, type PublishedColumnChange } from './published-columns-probe.js';
 import { tablesRefusingUpdates } from './replica-identity-probe.js';
 import { checkQueries, type Query, type QueryFile } from './queries.js';
 import { existingTables } from './relations.js';
@@ -173,12 +174,14 @@ async function runPhases(
   // A session that prepared a query before expand fails the same way after every later phase: say it once, at the phase that changed it.
   const resultChanged = new Set<unknown>();
   let refusingUpdates = await tablesRefusingUpdates(client);
+  let published = await publishedColumns(client, serverVersion);
 
   for (const phase of phases) {
     const ordered = phase === 'abort' ? [...change].reverse() : change;
     if (untraced.has(phase)) {
       for (const file of ordered) await applyPlan(client, await planOf(file, phase, serverVersion));
       refusingUpdates = await tablesRefusingUpdates(client);
+      published = await publishedColumns(client, serverVersion);
       continue;
     }
     const existing = await existingTables(client);
@@ -194,6 +197,9 @@ async function runPhases(
         const refusing = await tablesRefusingUpdates(client);
         findings.push(...replicaIdentityFindings(refusingUpdates, refusing, traced));
         refusingUpdates = refusing;
+        const publishedNow = await publishedColumns(client, serverVersion);
+        findings.push(...publishedColumnFindings(publishedColumnChanges(published, publishedNow), traced));
+        published = publishedNow;
       }
     }
     if (options.queriesV1 && V1_PHASES.includes(phase)) {
@@ -237,6 +243,33 @@ function replicaIdentityFindings(before: ReadonlyMap<string, string>, after: Rea
     });
   }
   return findings;
+}
+
+/**
+ * A published column added, renamed or retyped by an action: reported on the
+ * action's statement that names the table, or its last one (a warning: the
+ * subscribers may have made the change first).
+ */
+function publishedColumnFindings(changes: readonly PublishedColumnChange[], traced: readonly StatementTrace[]): Finding[] {
+  if (traced.length === 0) return [];
+  const names = (t: StatementTrace, words: readonly string[]): boolean => words.every((w) => new RegExp(`(^|[^a-z0-9_$])"?${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?($|[^a-z0-9_$])`, 'i').test(t.text));
+  return changes.map(({ table, columns, message }) => {
+    const name = table.slice(table.indexOf('.') + 1).toLowerCase();
+    const trace = traced.find((t) => names(t, [name, ...columns])) ?? traced.find((t) => names(t, [name])) ?? traced.at(-1)!;
+    return {
+      rule: 'published-column-changed',
+      severity: 'warn',
+      file: trace.file,
+      line: trace.line,
+      column: trace.column,
+      endLine: trace.endLine,
+      endColumn: trace.endColumn,
+      phase: trace.phase,
+      message: `after this, ${message}`,
+      help: 'Make the change on every subscriber first (add the column, or a type that takes both the old and new values), then on the publisher; a rename is an add, a backfill and a drop.',
+      docs: '',
+    } satisfies Finding;
+  }).sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 async function forecastAction(client: pg.ClientBase, file: MigrationFile, action: Action, settings: ForecastSettings): Promise<BackfillForecast> {

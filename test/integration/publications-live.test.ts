@@ -110,12 +110,12 @@ describe('verify: a publication in the history', () => {
 INSERT INTO orders VALUES (1, 10);
 CREATE PUBLICATION shop FOR TABLE orders;
 `;
-  async function verifyChange(change: string): Promise<{ code: number | null; findings: string[] }> {
-    const dir = migrationsDir({ '0001_history.sql': history, '0002_change.sql': change });
+  async function verifyChange(change: string, rule = 'replica-identity-lost', before = history): Promise<{ code: number | null; findings: string[] }> {
+    const dir = migrationsDir({ '0001_history.sql': before, '0002_change.sql': change });
     const run = await runCli(['verify', '.', '--shadow-url', inject('databaseUrl'), '--format', 'json', '--no-abort'], { cwd: dir });
     expect(run.stderr).toBe('');
     const report = JSON.parse(run.stdout) as JsonReport;
-    return { code: run.code, findings: report.findings.filter((f) => f.rule === 'replica-identity-lost').map((f) => `${f.phase} ${f.line} ${f.message}`) };
+    return { code: run.code, findings: report.findings.filter((f) => f.rule === rule).map((f) => `${f.phase} ${f.line} ${f.message}`) };
   }
 
   it('reports the statement after which the published table refuses UPDATE and DELETE', async () => {
@@ -132,5 +132,36 @@ CREATE UNIQUE INDEX CONCURRENTLY orders_id_key ON orders (id);
 ALTER TABLE orders DROP CONSTRAINT orders_pkey, ADD CONSTRAINT orders_pkey PRIMARY KEY USING INDEX orders_id_key;
 `;
     expect((await verifyChange(change)).findings).toEqual([]);
+  });
+
+  it('warns on each published column added, renamed or retyped, on the statement that did it', async () => {
+    const change = `-- pgtandem:expand
+ALTER TABLE orders ADD COLUMN discount numeric;
+CREATE TABLE notes (id int);
+-- pgtandem:contract
+ALTER TABLE orders RENAME COLUMN total TO amount;
+ALTER TABLE orders ALTER COLUMN id TYPE numeric;
+ALTER TABLE orders DROP COLUMN discount;
+`;
+    const result = await verifyChange(change, 'published-column-changed');
+    expect(result.findings).toEqual([
+      expect.stringMatching(/^expand 2 after this, public\.orders\.discount \(numeric\) is now sent by publication shop: a subscriber stops applying/),
+      expect.stringMatching(/^contract 5 after this, public\.orders\.total, sent by publication shop, is now named amount:/),
+      expect.stringMatching(/^contract 6 after this, public\.orders\.id, sent by publication shop, changed type from bigint to numeric:/),
+    ]);
+  });
+
+  it('leaves alone a table that was not published before, columns outside a column list, and a CDC service’s publication', async () => {
+    const before = `CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);
+CREATE TABLE events (id bigint PRIMARY KEY);
+CREATE PUBLICATION narrow FOR TABLE orders (id, total);
+CREATE PUBLICATION supabase_realtime FOR TABLE events;
+`;
+    const change = `ALTER TABLE orders ADD COLUMN discount numeric;
+ALTER TABLE events ADD COLUMN kind text;
+CREATE TABLE notes (id int);
+ALTER PUBLICATION narrow ADD TABLE notes;
+`;
+    expect((await verifyChange(change, 'published-column-changed', before)).findings).toEqual([]);
   });
 });
