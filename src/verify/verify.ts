@@ -10,7 +10,8 @@ import type { Action } from '../runner/plan.js';
 import { loadParser } from '../sql/pg-parser.js';
 import { applyPlan, planOf } from './apply.js';
 import { PreparedSession } from './prepared-session.js';
-import { publishedColumnChanges, publishedColumns, type PublishedColumnChange } from './published-columns-probe.js';
+import { publishedColumnFindings, replicaIdentityFindings } from './publication-findings.js';
+import { publishedColumnChanges, publishedColumns } from './published-columns-probe.js';
 import { tablesRefusingUpdates } from './replica-identity-probe.js';
 import { checkQueries, type Query, type QueryFile } from './queries.js';
 import { existingTables } from './relations.js';
@@ -215,61 +216,6 @@ async function runPhases(
     if (options.queriesV2 && V2_PHASES.includes(phase)) await checkVersion(client, 'v2', options.queriesV2, phase, findings, new Set());
   }
   return false;
-}
-
-/**
- * A published table that took UPDATE and DELETE before an action (a committed
- * transaction of the runner) and refuses them after it: reported on the
- * action's statement that names the table, or its last one.
- */
-function replicaIdentityFindings(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, traced: readonly StatementTrace[]): Finding[] {
-  const findings: Finding[] = [];
-  for (const [table, message] of after) {
-    if (before.has(table) || traced.length === 0) continue;
-    const name = table.slice(table.indexOf('.') + 1).toLowerCase();
-    const trace = traced.find((t) => t.text.toLowerCase().includes(name)) ?? traced.at(-1)!;
-    findings.push({
-      rule: 'replica-identity-lost',
-      severity: 'error',
-      file: trace.file,
-      line: trace.line,
-      column: trace.column,
-      endLine: trace.endLine,
-      endColumn: trace.endColumn,
-      phase: trace.phase,
-      message: `after this, ${table} (published) refuses UPDATE or DELETE on the shadow database: ${message}`,
-      help: 'Keep a replica identity on every published table: switch to the new key in the transaction that drops the old one (ADD CONSTRAINT … PRIMARY KEY USING INDEX, or REPLICA IDENTITY USING INDEX), or take the table out of the publication first.',
-      docs: '',
-    });
-  }
-  return findings;
-}
-
-/**
- * A published column added, renamed or retyped by an action: reported on the
- * action's statement that names the table, or its last one (a warning: the
- * subscribers may have made the change first).
- */
-function publishedColumnFindings(changes: readonly PublishedColumnChange[], traced: readonly StatementTrace[]): Finding[] {
-  if (traced.length === 0) return [];
-  const names = (t: StatementTrace, words: readonly string[]): boolean => words.every((w) => new RegExp(`(^|[^a-z0-9_$])"?${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?($|[^a-z0-9_$])`, 'i').test(t.text));
-  return changes.map(({ table, columns, message }) => {
-    const name = table.slice(table.indexOf('.') + 1).toLowerCase();
-    const trace = traced.find((t) => names(t, [name, ...columns])) ?? traced.find((t) => names(t, [name])) ?? traced.at(-1)!;
-    return {
-      rule: 'published-column-changed',
-      severity: 'warn',
-      file: trace.file,
-      line: trace.line,
-      column: trace.column,
-      endLine: trace.endLine,
-      endColumn: trace.endColumn,
-      phase: trace.phase,
-      message: `after this, ${message}`,
-      help: 'Make the change on every subscriber first (add the column, or a type that takes both the old and new values), then on the publisher; a rename is an add, a backfill and a drop.',
-      docs: '',
-    } satisfies Finding;
-  }).sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 async function forecastAction(client: pg.ClientBase, file: MigrationFile, action: Action, settings: ForecastSettings): Promise<BackfillForecast> {
