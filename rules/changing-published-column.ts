@@ -16,7 +16,7 @@ export default defineRule({
   category: 'compat',
   severity: 'warn',
   phases: PHASES,
-  summary: 'A column added to, or a type change, rename or drop of a column of, a table that a logical replication publication publishes.',
+  summary: 'A column added, retyped, renamed or dropped on a table that a logical replication publication publishes.',
   why:
     'Logical replication does not replicate schema changes: each subscriber keeps its own copy of the table and matches the publisher’s columns by name, converting each value to its own column’s type. ' +
     'A column added or renamed on the publisher is missing on the subscriber ("logical replication target relation … is missing replicated column"), even while every value in it is NULL; ' +
