@@ -42,6 +42,7 @@ export interface AutovacuumWorker {
 
 /** Where this server's WAL stands (a standby running the backfill is refused by PostgreSQL anyway). */
 const CURRENT_LSN = 'CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END';
+const SELECT_LSN = `SELECT pg_wal_lsn_diff(${CURRENT_LSN}, '0/0')::float8 AS lsn`;
 
 export type HealthView = 'pg_stat_replication' | 'pg_replication_slots' | 'pg_stat_progress_vacuum';
 
@@ -78,14 +79,13 @@ const COLUMN: Record<HealthView, string> = { pg_stat_replication: 'standbys', pg
 export async function readHealthSignals(client: pg.ClientBase, table: string, views: ReadonlySet<HealthView>): Promise<HealthSignals> {
   const chosen = [...views];
   const parts = chosen.map((view) => `(SELECT coalesce(json_agg(v), '[]') FROM (${VIEW_QUERIES[view]}) v) AS ${COLUMN[view]}`);
-  const parameters = views.has('pg_stat_progress_vacuum') ? [table] : [];
-  const all = await query<{ lsn: number } & Record<string, unknown[]>>(client, [`SELECT pg_wal_lsn_diff(${CURRENT_LSN}, '0/0')::float8 AS lsn`, ...parts].join(',\n  '), parameters);
+  // Only the vacuum query reads the table ($1).
+  const parametersOf = (some: readonly HealthView[]): string[] => (some.includes('pg_stat_progress_vacuum') ? [table] : []);
+  const all = await query<{ lsn: number } & Record<string, unknown[]>>(client, [SELECT_LSN, ...parts].join(',\n  '), parametersOf(chosen));
   const signals: HealthSignals = { currentLsn: 0, standbys: [], slots: [], autovacuum: [], unreadable: [] };
   const rowsOf = async <T>(view: HealthView): Promise<T[] | undefined> =>
-    all ? (all[0]![COLUMN[view]] as T[]) : query<T & pg.QueryResultRow>(client, VIEW_QUERIES[view], view === 'pg_stat_progress_vacuum' ? [table] : []);
-  signals.currentLsn = Number(
-    all ? all[0]!.lsn : ((await client.query<{ lsn: number }>(`SELECT pg_wal_lsn_diff(${CURRENT_LSN}, '0/0')::float8 AS lsn`)).rows[0]?.lsn ?? 0),
-  );
+    all ? (all[0]![COLUMN[view]] as T[]) : query<T & pg.QueryResultRow>(client, VIEW_QUERIES[view], parametersOf([view]));
+  signals.currentLsn = Number(all ? all[0]!.lsn : ((await client.query<{ lsn: number }>(SELECT_LSN)).rows[0]?.lsn ?? 0));
   if (views.has('pg_stat_replication')) {
     const standbys = standbysOf(await rowsOf<StandbyRow>('pg_stat_replication'));
     if (standbys) signals.standbys = standbys;
