@@ -38,6 +38,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       '--database-url <url>',
       'start from this database\'s schema and table sizes (read-only; env PGTANDEM_DATABASE_URL); lock findings on tables under smallTableRows become warnings',
     )
+    .option('--cache', 'keep each file\'s findings in .pgtandem-cache/ and lint again only the files that changed, and the files after them in their history')
+    .option('--cache-location <path>', 'the cache file, or a folder for it (implies --cache; default .pgtandem-cache/lint.cache)')
     .option('--fix', 'apply the mechanical fixes in place (CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX, timeouts, IF [NOT] EXISTS, jsonb; a native migration\'s rename, type change, SET NOT NULL or drop column rewritten into its recipe\'s phases), then report what is left')
     .option('--dry-run', 'with --fix: print the fixes as a unified diff and write nothing')
     .addHelpText(

@@ -40,4 +40,9 @@ export interface LintResult {
   summary: LintSummary;
   /** The rules this lint ran: the built-in ones, then the config's plugins (reporters describe them). */
   rules?: readonly RuleMeta[];
+  /**
+   * With `cache`: how many linted files it answered for, how many were linted afresh, how many
+   * histories started from a schema it kept, and a write that failed (an errno code).
+   */
+  cache?: { path: string; hits: number; misses: number; schemas: number; writeError?: string };
 }

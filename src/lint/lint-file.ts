@@ -114,6 +114,17 @@ export function lintMigrationFile(given: MigrationFile, options: FileLintOptions
   return { findings, statements: statements.length };
 }
 
+/**
+ * What linting the file does to `options.catalog`, with no rule run: the schema a later file is linted
+ * against is then the same whether this one was linted, answered for by `lint --cache`, or only replayed
+ * (a baseline, files before `--since`). The schema layer's `replayFile` models the session more simply.
+ */
+export function replayMigrationFile(file: MigrationFile, options: Omit<FileLintOptions, 'rules' | 'settings' | 'place'>): void {
+  lintMigrationFile(file, { ...options, rules: NO_RULES, settings: {}, tableSizes: false });
+}
+
+const NO_RULES: readonly Rule[] = [];
+
 /** The rules by id, built once per rule list: a lint run hands every file the same list. */
 const byList = new WeakMap<readonly Rule[], ReadonlyMap<string, Rule>>();
 function rulesById(rules: readonly Rule[]): ReadonlyMap<string, Rule> {

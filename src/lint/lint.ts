@@ -6,14 +6,14 @@ import { discoverMigrations, readMigrationSource } from '../migrations/discover.
 import type { Layout, MigrationFile } from '../migrations/migration.js';
 import { isInside, mergeByVersion, type ProjectLayout } from '../migrations/project.js';
 import { Catalog } from '../schema/catalog.js';
-import { replayFile } from '../schema/replay-catalog.js';
 import { loadParser } from '../sql/pg-parser.js';
 import { defaultConfig, loadConfig, suggest, type PgtandemConfig } from './config.js';
 import { loadPluginRules } from './plugins.js';
 import type { Finding, LintResult } from './finding.js';
 import { historyRoot, isFile, lintHistory, type HistoryStep } from './history.js';
 import { shippedHistory } from './baseline.js';
-import { lintMigrationFile } from './lint-file.js';
+import { LintCache } from './lint-cache.js';
+import { lintMigrationFile, replayMigrationFile } from './lint-file.js';
 import { lintScriptMigration, replayScriptMigration } from './lint-script.js';
 import type { Rule } from './rule.js';
 
@@ -48,6 +48,13 @@ export interface LintOptions {
    * Kysely; one that has not finished after this long (default 5000 ms) is reported and left behind.
    */
   scriptTimeoutMs?: number;
+  /**
+   * Keep what each file's lint found in this file and reuse it while the file, every file
+   * before it in its history and the config are unchanged (`lint --cache`). Not with `catalog`
+   * (a live database changes without the files changing) nor with plugin rules (their code is
+   * not part of the key); a history with TypeScript/JavaScript migrations is linted afresh.
+   */
+  cache?: string;
 }
 
 /** Every rule pgtandem knows, in id order. */
@@ -60,7 +67,8 @@ export const rules: readonly Rule[] = registeredRules;
 export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const cwd = options.cwd ?? process.cwd();
   const { config, configDir, configPath, fileRules } = await resolveConfig(options, cwd);
-  await loadParser();
+  if (options.cache !== undefined && options.catalog) throw new UsageError('--cache cannot be used with a live database\'s catalog (--database-url): the database changes without the files changing');
+  if (options.cache !== undefined && config.plugins?.length) throw new UsageError('--cache cannot be used with plugin rules (config "plugins"): their code is not part of what the cache is keyed on');
   const active = config.plugins?.length ? [...rules, ...(await loadPluginRules(config.plugins, configDir, rules.map((r) => r.id)))] : rules;
   const ids = active.map((r) => r.id);
   for (const id of Object.keys(config.rules)) {
@@ -108,17 +116,38 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   if (baselined.length > 0) selected = selected.filter((f) => !baseline.has(f));
 
   // Each file is linted against the schema the migrations of its history before it leave.
-  const catalogs = new Map<string, Catalog>();
-  const catalogOf = (file: MigrationFile): Catalog => {
+  // Which files are linted (paths, --all, --since) is no part of the key: a file's findings do not depend on it.
+  const cache = options.cache === undefined ? undefined : await LintCache.open(options.cache, config);
+  const histories = new Map<string, HistoryState>();
+  // How a file that is not linted now is replayed: as linting it would change the schema.
+  const replayOptions = { pgVersion: config.pgVersion, runner: config.runner, ...(config.tenantSchemas ? { tenantSchemas: config.tenantSchemas } : {}) };
+  const historyOf = (file: MigrationFile): HistoryState => {
     // Files named relative to cwd and siblings found by absolute path share a history.
     const root = inProject(file) ? PROJECT : resolve(cwd, historyRoot(file));
-    let catalog = catalogs.get(root);
-    if (!catalog) {
-      catalogs.set(root, (catalog = options.catalog ? options.catalog.clone() : new Catalog()));
-      // A live database says which release it runs; otherwise the config may (`"pgVersion": "14.2"`).
-      if (catalog.serverVersionNum === undefined && config.pgServerVersion !== undefined) catalog.serverVersionNum = config.pgServerVersion;
+    let state = histories.get(root);
+    if (!state) histories.set(root, (state = { chain: cache?.start(root) ?? '', cached: cache !== undefined, behind: [], steps: 0 }));
+    return state;
+  };
+  // The schema before the history's next file: a kept one, or a new one, and the files since caught up.
+  const catalogOf = async (state: HistoryState): Promise<Catalog> => {
+    if (!state.catalog) {
+      const kept = state.behind.findLastIndex((step) => cache!.hasCatalog(step.chain));
+      if (kept >= 0) {
+        state.catalog = cache!.catalog(state.behind[kept]!.chain)!;
+        state.behind = state.behind.slice(kept + 1);
+      } else {
+        state.catalog = options.catalog ? options.catalog.clone() : new Catalog();
+        // A live database says which release it runs; otherwise the config may (`"pgVersion": "14.2"`).
+        if (state.catalog.serverVersionNum === undefined && config.pgServerVersion !== undefined) state.catalog.serverVersionNum = config.pgServerVersion;
+      }
     }
-    return catalog;
+    if (state.behind.length > 0) {
+      await loadParser();
+      // Files the cache answered for, replayed now that a file after them needs their schema.
+      for (const { file } of state.behind) replayMigrationFile(file, { ...replayOptions, catalog: state.catalog });
+      state.behind = [];
+    }
+    return state.catalog;
   };
   const chosen = new Set(selected);
   const history = [
@@ -128,33 +157,60 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const findings: Finding[] = [];
   const linted: LintResult['files'] = [];
   for (const { file, lint: toLint } of history) {
-    const catalog = catalogOf(file);
+    const state = historyOf(file);
+    state.steps++;
+    // A TypeScript/JavaScript migration's SQL depends on the code it imports, which no key covers.
+    if (file.script && state.cached) {
+      await catalogOf(state);
+      state.cached = false;
+    }
+    if (state.cached) {
+      state.chain = cache!.next(state.chain, file);
+      const known = toLint ? cache!.findings(state.chain) : undefined;
+      if (!toLint || known) {
+        if (known) {
+          findings.push(...known.findings);
+          linted.push({ path: file.path, statements: known.statements, layout: file.layout, text: file.text });
+        }
+        // Its schema is replayed only if a later file is linted afresh.
+        state.behind.push({ file, chain: state.chain });
+        continue;
+      }
+    }
+    const catalog = await catalogOf(state);
+    await loadParser();
     if (!toLint) {
       // A live database's catalog already holds what the applied history did.
       // A TypeScript/JavaScript migration's SQL exists only when it runs: it is recorded (run against no database).
       if (!options.catalog) {
         if (file.script) await replayScriptMigration(catalog, file, options.scriptTimeoutMs);
-        else replayFile(catalog, file);
+        else replayMigrationFile(file, { ...replayOptions, catalog });
       }
       continue;
     }
     const fileOptions = {
+      ...replayOptions,
       rules: active,
       settings: config.rules,
-      pgVersion: config.pgVersion,
-      runner: config.runner,
       catalog,
       // Sizes come only with a live database's catalog.
       tableSizes: options.catalog !== undefined,
-      ...(config.tenantSchemas ? { tenantSchemas: config.tenantSchemas } : {}),
       ...(config.smallTableRows !== undefined ? { smallTableRows: config.smallTableRows } : {}),
     };
     const result = file.script
       ? await lintScriptMigration(file, { ...fileOptions, ...(options.scriptTimeoutMs !== undefined ? { scriptTimeoutMs: options.scriptTimeoutMs } : {}) })
       : lintMigrationFile(file, fileOptions);
+    cache?.linted(state.cached ? state.chain : undefined, result.findings, result.statements);
     findings.push(...result.findings);
     linted.push({ path: file.path, statements: result.statements, layout: file.layout, text: file.text });
   }
+  if (cache) {
+    // The schema at the end of each history this run had to build: the next run starts a file added there from it.
+    for (const state of histories.values()) {
+      if (state.cached && state.catalog && state.steps >= MIN_STEPS_TO_KEEP_SCHEMA) cache.rememberCatalog(state.chain, await catalogOf(state));
+    }
+  }
+  const cacheReport = cache ? await saveCache(cache) : undefined;
   return {
     files: linted,
     findings,
@@ -165,7 +221,35 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       warnings: findings.filter((f) => f.severity === 'warn').length,
       ...(baselined.length > 0 && config.baseline !== undefined ? { baseline: { version: config.baseline, files: baselined.length } } : {}),
     },
+    ...(cacheReport ? { cache: cacheReport } : {}),
   };
+}
+
+/** Where one history (a folder, or the project's folders) stands during a run. */
+interface HistoryState {
+  /** The cache's hash chain up to the last file seen. */
+  chain: string;
+  /** Whether the cache answers for this history (until a TypeScript/JavaScript migration in it). */
+  cached: boolean;
+  /** The schema after the files seen, minus `behind`; built only when some file is linted afresh. */
+  catalog?: Catalog;
+  /** Files the cache answered for since `catalog` (or from the start), not yet replayed. */
+  behind: { file: MigrationFile; chain: string }[];
+  steps: number;
+}
+
+/** A history this short replays faster than its kept schema is read back. */
+const MIN_STEPS_TO_KEEP_SCHEMA = 4;
+
+async function saveCache(cache: LintCache): Promise<NonNullable<LintResult['cache']>> {
+  const report = { path: cache.path, hits: cache.hits, misses: cache.misses, schemas: cache.schemas };
+  try {
+    await cache.save();
+    return report;
+  } catch (error) {
+    // The findings stand; only the next run is slower.
+    return { ...report, writeError: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
+  }
 }
 
 const PROJECT = '\0project';

@@ -140,6 +140,18 @@ export function catalogKey(name: ObjectName): string {
  * statements to it in place; `clone()` keeps a state to come back to (abort
  * runs against the catalog as expand left it).
  */
+/** A catalog's state as plain data: `Catalog.toData()` and `Catalog.fromData()`. */
+export interface CatalogData {
+  schemas: ReadonlySet<string>;
+  tables: ReadonlyMap<string, TableInfo>;
+  indexes: ReadonlyMap<string, IndexInfo>;
+  enums: ReadonlyMap<string, EnumInfo>;
+  views: ReadonlyMap<string, ViewInfo>;
+  sequences: ReadonlyMap<string, SequenceInfo>;
+  publications: ReadonlyMap<string, PublicationInfo>;
+  serverVersionNum?: number;
+}
+
 export class Catalog {
   readonly schemas = new Set<string>(['public']);
   readonly tables = new Map<string, TableInfo>();
@@ -186,6 +198,27 @@ export class Catalog {
     return [...this.views.values()].filter((v) =>
       v.dependsOn.some((d) => d.table.schema === table.schema && d.table.name === table.name && (column === undefined || d.columns === undefined || d.columns.includes(column))),
     );
+  }
+
+  /** The catalog as plain data (Maps and Sets of structured-cloneable values), for `v8.serialize` and `fromData`. */
+  toData(): CatalogData {
+    const { schemas, tables, indexes, enums, views, sequences, publications, serverVersionNum } = this;
+    return { schemas, tables, indexes, enums, views, sequences, publications, ...(serverVersionNum !== undefined ? { serverVersionNum } : {}) };
+  }
+
+  /** A catalog over data from `toData` (taken over, not copied). */
+  static fromData(data: CatalogData): Catalog {
+    const catalog = new Catalog();
+    catalog.schemas.clear();
+    for (const s of data.schemas) catalog.schemas.add(s);
+    for (const [k, v] of data.tables) catalog.tables.set(k, v);
+    for (const [k, v] of data.indexes) catalog.indexes.set(k, v);
+    for (const [k, v] of data.enums) catalog.enums.set(k, v);
+    for (const [k, v] of data.views) catalog.views.set(k, v);
+    for (const [k, v] of data.sequences) catalog.sequences.set(k, v);
+    for (const [k, v] of data.publications) catalog.publications.set(k, v);
+    if (data.serverVersionNum !== undefined) catalog.serverVersionNum = data.serverVersionNum;
+    return catalog;
   }
 
   clone(): Catalog {

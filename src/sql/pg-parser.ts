@@ -1,19 +1,32 @@
 import { createRequire } from 'node:module';
 import type { Node } from '@pgsql/types';
 
-// libpg-query is CommonJS. Required rather than imported, it loads without the
-// ESM loader's scan of its exports: about 25 ms of CPU in a cold one-file lint.
-const { loadModule, parseSync, parsePlPgSQLSync, scanSync } = createRequire(import.meta.url)('libpg-query') as typeof import('libpg-query');
+type LibPgQuery = typeof import('libpg-query');
 
-/** libpg-query's PL/pgSQL parser (function bodies, DO blocks); throws on bad input. */
-export const parsePlPgSql: typeof parsePlPgSQLSync = parsePlPgSQLSync;
-
+// Loaded by loadParser, not with this module: a lint the cache answers in full never needs it.
+let lib: LibPgQuery | undefined;
 let loading: Promise<void> | undefined;
 
 /** libpg-query's sync calls need its WASM module loaded once first. */
 export function loadParser(): Promise<void> {
-  loading ??= loadModule();
+  loading ??= (async () => {
+    // libpg-query is CommonJS. Required rather than imported, it loads without the
+    // ESM loader's scan of its exports: about 25 ms of CPU in a cold one-file lint.
+    const loaded = createRequire(import.meta.url)('libpg-query') as LibPgQuery;
+    await loaded.loadModule();
+    lib = loaded;
+  })();
   return loading;
+}
+
+function parser(): LibPgQuery {
+  if (!lib) throw new Error('the SQL parser is not loaded: await loadParser() first');
+  return lib;
+}
+
+/** libpg-query's PL/pgSQL parser (function bodies, DO blocks); throws on bad input. */
+export function parsePlPgSql(text: string): ReturnType<LibPgQuery['parsePlPgSQLSync']> {
+  return parser().parsePlPgSQLSync(text);
 }
 
 export interface RawStatement {
@@ -29,8 +42,9 @@ export type ParseOutcome =
 
 /** Parse with the real PostgreSQL grammar; never throws for bad SQL. */
 export function parseSql(text: string): ParseOutcome {
+  const pg = parser();
   try {
-    const result = parseSync(wellFormed(text)) as { stmts?: Array<{ stmt: Node; stmt_location?: number; stmt_len?: number }> };
+    const result = pg.parseSync(wellFormed(text)) as { stmts?: Array<{ stmt: Node; stmt_location?: number; stmt_len?: number }> };
     return {
       ok: true,
       statements: (result.stmts ?? []).map((s) => ({
@@ -56,8 +70,9 @@ export interface RawToken {
 
 /** The PostgreSQL scanner's tokens (byte offsets), or undefined when it cannot lex the text. */
 export function scanSql(text: string): RawToken[] | undefined {
+  const pg = parser();
   try {
-    return scanSync(wellFormed(text)).tokens.map((t) => ({
+    return pg.scanSync(wellFormed(text)).tokens.map((t) => ({
       start: t.start,
       end: t.end,
       name: t.tokenName,

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Catalog } from '../../schema/catalog.js';
 import { parsePgVersion, pgServerVersion } from '../../lint/config.js';
@@ -19,6 +21,8 @@ export interface LintCommandOptions {
   /** Apply the mechanical fixes in place (`--fix`); with `dryRun`, print them as a unified diff instead. */
   fix?: boolean;
   dryRun?: boolean;
+  cache?: boolean;
+  cacheLocation?: string;
 }
 
 /** `pgtandem lint [paths…]`: prints the report and returns the exit code. */
@@ -29,7 +33,10 @@ export async function lintCommand(paths: string[], options: LintCommandOptions, 
 
   if (options.dryRun && !options.fix) throw new UsageError('--dry-run goes with --fix (it prints the fixes as a diff)');
 
+  const cache = options.cache || options.cacheLocation !== undefined ? cachePath(io.cwd, options.cacheLocation) : undefined;
+  if (cache && options.fix) throw new UsageError('--cache does not go with --fix (fixes rewrite the files it is keyed on)');
   const url = options.databaseUrl ?? io.env.PGTANDEM_DATABASE_URL;
+  if (cache && url) throw new UsageError(`--cache cannot be used with ${options.databaseUrl ? '--database-url' : 'PGTANDEM_DATABASE_URL'}: the database changes without the files changing`);
   const catalog = url ? await liveCatalog(url) : undefined;
   const lintOptions = {
     paths,
@@ -39,6 +46,7 @@ export async function lintCommand(paths: string[], options: LintCommandOptions, 
     ...(options.config ? { configFile: options.config } : {}),
     ...(pgVersion !== undefined ? { config: { pgVersion, ...withServerVersion(pgServerVersion(options.pgVersion)) } } : {}),
     ...(options.since ? { changes: { since: options.since } } : options.staged ? { changes: { staged: true as const } } : {}),
+    ...(cache ? { cache } : {}),
   };
   if (options.fix) {
     // Loaded on use: plain lint never needs the fix layer.
@@ -47,6 +55,7 @@ export async function lintCommand(paths: string[], options: LintCommandOptions, 
     if (done !== undefined) return done;
   }
   const result = await lint(lintOptions);
+  if (result.cache?.writeError) io.stderr(`pgtandem: warning: could not write the lint cache ${result.cache.path} (${result.cache.writeError}); the findings are complete, the next run is not faster\n`);
   io.stdout(
     formatResult(options.format, result, {
       rules: result.rules ?? rules,
@@ -66,6 +75,22 @@ async function liveCatalog(url: string): Promise<Catalog> {
     return await readCatalog(connection.client);
   } finally {
     await connection.close();
+  }
+}
+
+/** `--cache-location`: a file, or a folder (one that exists, or a path ending in a slash) to put `lint.cache` in. */
+function cachePath(cwd: string, location: string | undefined): string {
+  if (location === undefined) return join(cwd, '.pgtandem-cache', 'lint.cache');
+  const path = resolve(cwd, location);
+  if (/[\\/]$/.test(location) || isDirectory(path)) return join(path, 'lint.cache');
+  return path;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
