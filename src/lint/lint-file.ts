@@ -62,24 +62,11 @@ export interface FileLintResult {
 /** Lints one migration file: parse every segment, replay the session, run the rules, apply ignores. */
 export function lintMigrationFile(given: MigrationFile, options: FileLintOptions): FileLintResult {
   const byId = rulesById(options.rules);
-  // A tool that runs the file whole runs every section at deploy, before the new release: all of it is expand.
   const phased = phasedSections(given);
-  const file = phased.length > 0 ? { ...given, segments: given.segments.map((s) => ({ ...s, phase: 'expand' as const })) } : given;
+  const file = asRun(given, phased);
   const severityOf = (rule: Rule): RuleSetting => options.settings[rule.id] ?? (rule.enabledByDefault === false ? 'off' : rule.severity);
   const active = options.rules.filter((rule) => severityOf(rule) !== 'off');
-
-  // In file order; a statement's phase is its segment's.
-  const statements: Statement[] = [];
-  const comments: Token[] = [];
-  for (const segment of file.segments) {
-    const parsed = parseSegment(file.text, segment);
-    for (const statement of parsed.statements) {
-      statements.push(statement);
-      // What a DO block or a function body would run is linted like the statements around it.
-      statements.push(...nestedStatements(statement));
-    }
-    for (const token of parsed.tokens) if (token.kind === 'comment') comments.push(token);
-  }
+  const { statements, comments } = statementsOf(file);
 
   registerSections(file, statements);
   const pending: PendingFinding[] = [];
@@ -119,11 +106,39 @@ export function lintMigrationFile(given: MigrationFile, options: FileLintOptions
  * against is then the same whether this one was linted, answered for by `lint --cache`, or only replayed
  * (a baseline, files before `--since`). The schema layer's `replayFile` models the session more simply.
  */
-export function replayMigrationFile(file: MigrationFile, options: Omit<FileLintOptions, 'rules' | 'settings' | 'place'>): void {
-  lintMigrationFile(file, { ...options, rules: NO_RULES, settings: {}, tableSizes: false });
+export function replayMigrationFile(given: MigrationFile, options: { catalog: Catalog; pgVersion: number }): void {
+  const file = asRun(given, phasedSections(given));
+  const { statements } = statementsOf(file);
+  const session = new Session(file, options.pgVersion, statements);
+  // As runRules applies them: abort's statements go to a copy, a function body's run when it is called.
+  for (const statement of statements) {
+    const phase = statement.segment.phase;
+    session.enter(statement, phase);
+    if (phase !== 'abort' && statement.container?.kind !== 'function') replayStatement(options.catalog, statement, session.searchPath);
+    session.leave(statement);
+  }
 }
 
-const NO_RULES: readonly Rule[] = [];
+/** A tool that runs a phased file whole runs every section at deploy, before the new release: all of it is expand. */
+function asRun(file: MigrationFile, phased: readonly unknown[]): MigrationFile {
+  return phased.length > 0 ? { ...file, segments: file.segments.map((s) => ({ ...s, phase: 'expand' as const })) } : file;
+}
+
+/** Every statement in file order (a statement's phase is its segment's), and the comments. */
+function statementsOf(file: MigrationFile): { statements: Statement[]; comments: Token[] } {
+  const statements: Statement[] = [];
+  const comments: Token[] = [];
+  for (const segment of file.segments) {
+    const parsed = parseSegment(file.text, segment);
+    for (const statement of parsed.statements) {
+      statements.push(statement);
+      // What a DO block or a function body would run is linted like the statements around it.
+      statements.push(...nestedStatements(statement));
+    }
+    for (const token of parsed.tokens) if (token.kind === 'comment') comments.push(token);
+  }
+  return { statements, comments };
+}
 
 /** The rules by id, built once per rule list: a lint run hands every file the same list. */
 const byList = new WeakMap<readonly Rule[], ReadonlyMap<string, Rule>>();

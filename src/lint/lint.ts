@@ -120,7 +120,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const cache = options.cache === undefined ? undefined : await LintCache.open(options.cache, config);
   const histories = new Map<string, HistoryState>();
   // How a file that is not linted now is replayed: as linting it would change the schema.
-  const replayOptions = { pgVersion: config.pgVersion, runner: config.runner, ...(config.tenantSchemas ? { tenantSchemas: config.tenantSchemas } : {}) };
+  const replayOptions = { pgVersion: config.pgVersion };
   const historyOf = (file: MigrationFile): HistoryState => {
     // Files named relative to cwd and siblings found by absolute path share a history.
     const root = inProject(file) ? PROJECT : resolve(cwd, historyRoot(file));
@@ -189,7 +189,9 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       continue;
     }
     const fileOptions = {
-      ...replayOptions,
+      pgVersion: config.pgVersion,
+      runner: config.runner,
+      ...(config.tenantSchemas ? { tenantSchemas: config.tenantSchemas } : {}),
       rules: active,
       settings: config.rules,
       catalog,

@@ -32,7 +32,7 @@ describe.each(corpora.map((c) => [c === full ? 'full' : 'sample', c]))('replayin
       if (file.script) continue;
       const options = { pgVersion: 16, runner: 'pgtandem' as const, tenantSchemas: { shared: [] } };
       lintMigrationFile(file, { ...options, rules, settings: everyRule, catalog: linted, tableSizes: false });
-      replayMigrationFile(file, { ...options, catalog: replayed });
+      replayMigrationFile(file, { pgVersion: 16, catalog: replayed });
       // Compared now and then, and after the last file: comparing after each would cost more than the linting.
       if (i % 20 === 19 || i === migrations.length - 1) {
         expect(replayed.toData(), file.path).toEqual(linted.toData());
