@@ -1,5 +1,4 @@
 import { relative } from 'node:path';
-import { glob } from 'tinyglobby';
 import { ConfigError } from '../errors.js';
 import { importProjectModule } from '../migrations/load-script.js';
 import type { MigrationFile } from '../migrations/migration.js';
@@ -56,6 +55,8 @@ function guarded(rule: Rule, file: string): Rule {
 export async function loadPluginRules(patterns: readonly string[], baseDir: string, takenIds: readonly string[]): Promise<Rule[]> {
   const taken = new Set(takenIds);
   const loaded: Rule[] = [];
+  // Loaded on use: only a config with plugins needs it.
+  const { glob } = await import('tinyglobby');
   for (const pattern of patterns) {
     const files = (await glob(pattern, { cwd: baseDir, absolute: true, onlyFiles: true })).sort();
     if (files.length === 0) throw new ConfigError('plugins', `"${pattern}" matches no file (relative to ${baseDir})`);

@@ -46,6 +46,17 @@ describe('pgtandem lint loads only what linting needs', () => {
     expect(loaded.filter((module) => NOT_FOR_LINT.some((pattern) => pattern.test(module)))).toEqual([]);
   });
 
+  it('a lint --cache answered in full loads neither the parser nor the glob library; a glob loads the latter', () => {
+    const cache = join(tempDir('pgtandem-loads-cache-'), 'lint.cache');
+    const first = loadedBy(['lint', '--cache-location', cache, 'migrations-example']);
+    expect(first.modules).toContain('node_modules/libpg-query/wasm/index.cjs');
+    const answered = loadedBy(['lint', '--cache-location', cache, 'migrations-example']);
+    expect(answered.stderr).toBe('');
+    expect(answered.modules).toContain('dist/src/lint/lint.js');
+    expect(answered.modules.filter((module) => /node_modules\/(libpg-query|tinyglobby|picomatch|fdir)\//.test(module))).toEqual([]);
+    expect(loadedBy(['lint', '--cache-location', cache, 'migrations-example/*.sql']).modules).toEqual(expect.arrayContaining([expect.stringMatching(/node_modules\/tinyglobby\//)]));
+  });
+
   it('the runner commands do load what lint leaves out (so the patterns name real modules)', () => {
     // No server listens there: the command fails to connect, after loading the runner.
     const { modules: loaded } = loadedBy(['expand', '--dry-run', '--dir', 'migrations-example', '--database-url', 'postgres://nobody@127.0.0.1:1/none']);
