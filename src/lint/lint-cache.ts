@@ -66,15 +66,19 @@ export class LintCache {
     return hash(this.key, history);
   }
 
-  /** The chain after `file`: everything that makes the file what it is, on top of everything before it. */
-  next(chain: string, file: MigrationFile): string {
-    const meta = [file.path, file.layout, file.version.join('.'), file.name, file.inTransaction ? 't' : 'f', file.appliedBy ?? '', file.readProblem?.message ?? ''];
+  /**
+   * The chain after `file` (at `absolutePath`): everything that makes the file what it is, on top of
+   * everything before it. The absolute path, not the path as given: a folder linted whole and one of
+   * its files named alone (its siblings then found by absolute path) are the same history.
+   */
+  next(chain: string, file: MigrationFile, absolutePath: string): string {
+    const meta = [absolutePath, file.layout, file.version.join('.'), file.name, file.inTransaction ? 't' : 'f', file.appliedBy ?? '', file.readProblem?.message ?? ''];
     return hash(chain, meta.join('\0'), file.text);
   }
 
-  /** What linting the file at this point of its chain found, when a run has seen it before. */
-  findings(chain: string): { findings: Finding[]; statements: number } | undefined {
-    const entry = this.files.get(chain);
+  /** What linting the file at this point of its chain found, when a run has seen it before (findings name the file as `file.path`). */
+  findings(chain: string, file: MigrationFile): { findings: Finding[]; statements: number } | undefined {
+    const entry = this.files.get(findingsKey(chain, file));
     if (!entry) return undefined;
     entry.used = this.usedAt;
     this.hits++;
@@ -82,11 +86,11 @@ export class LintCache {
   }
 
   /** A file linted afresh: what it found is kept under its chain, when it has one the cache can trust. */
-  linted(chain: string | undefined, findings: readonly Finding[], statements: number): void {
+  linted(chain: string | undefined, file: MigrationFile, findings: readonly Finding[], statements: number): void {
     this.misses++;
     if (chain === undefined) return;
     this.changed = true;
-    this.files.set(chain, { codes: encodeFindings(findings, (text) => this.stringNumber(text)), statements, used: this.usedAt });
+    this.files.set(findingsKey(chain, file), { codes: encodeFindings(findings, (text) => this.stringNumber(text)), statements, used: this.usedAt });
   }
 
   private stringNumber(text: string): number {
@@ -228,6 +232,11 @@ const BUILD = ((): string => {
     return 'unknown';
   }
 })();
+
+/** Findings name their file as the run was given it: the same file named another way has findings of its own. */
+function findingsKey(chain: string, file: MigrationFile): string {
+  return hash(chain, file.path);
+}
 
 function hash(...parts: string[]): string {
   const h = createHash('sha256');

@@ -165,8 +165,8 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       state.cached = false;
     }
     if (state.cached) {
-      state.chain = cache!.next(state.chain, file);
-      const known = toLint ? cache!.findings(state.chain) : undefined;
+      state.chain = cache!.next(state.chain, file, resolve(cwd, file.path));
+      const known = toLint ? cache!.findings(state.chain, file) : undefined;
       if (!toLint || known) {
         if (known) {
           findings.push(...known.findings);
@@ -202,7 +202,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     const result = file.script
       ? await lintScriptMigration(file, { ...fileOptions, ...(options.scriptTimeoutMs !== undefined ? { scriptTimeoutMs: options.scriptTimeoutMs } : {}) })
       : lintMigrationFile(file, fileOptions);
-    cache?.linted(state.cached ? state.chain : undefined, result.findings, result.statements);
+    cache?.linted(state.cached ? state.chain : undefined, file, result.findings, result.statements);
     findings.push(...result.findings);
     linted.push({ path: file.path, statements: result.statements, layout: file.layout, text: file.text });
   }

@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
@@ -20,6 +22,7 @@ const HISTORY: Record<string, string> = {
 // Linted against the schema before it: an index on a table an earlier file created takes its lock on live rows.
 const ADDED = 'CREATE INDEX orders_total ON orders (total);\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\n';
 
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const seen = (result: LintResult) => ({ findings: result.findings, files: result.files.map((f) => [f.path, f.statements]) });
 
 function setUp(): { dir: string; options: LintOptions; cache: string } {
@@ -49,6 +52,36 @@ describe('lint --cache, as a library', () => {
     const cached = await lint({ ...options, cache });
     expect(cached.cache).toMatchObject({ hits: 5, misses: 1, schemas: 1 });
     expect(seen(cached)).toEqual(seen(plain));
+  });
+
+  it('a file added and named alone (a pre-commit hook) is linted against the schema a run over the folder kept', async () => {
+    const { dir, options, cache } = setUp();
+    await lint({ ...options, cache });
+    writeFileSync(join(dir, 'migrations/0006_index.sql'), ADDED);
+    const alone = { ...options, paths: ['migrations/0006_index.sql'] };
+    const plain = await lint(alone);
+    expect(plain.findings.length).toBeGreaterThan(0);
+    const cached = await lint({ ...alone, cache });
+    expect(cached.cache).toMatchObject({ hits: 0, misses: 1, schemas: 1 });
+    expect(seen(cached)).toEqual(seen(plain));
+  });
+
+  it('a folder named relative to the working directory and its file named alone (siblings then found by absolute path): one history', () => {
+    const { dir } = setUp();
+    // Paths stay as given only when lint runs in the working directory, so this runs in a process of its own (the built library).
+    const script = `
+      import { writeFileSync } from 'node:fs';
+      import { lint } from ${JSON.stringify(join(root, 'dist/src/lint/lint.js'))};
+      const options = { configFile: false, cache: 'lint.cache' };
+      const folder = await lint({ ...options, paths: ['migrations'] });
+      writeFileSync('migrations/0006_index.sql', ${JSON.stringify(ADDED)});
+      const alone = await lint({ ...options, paths: ['migrations/0006_index.sql'] });
+      console.log(JSON.stringify({ folder: folder.files[0].path, cache: alone.cache }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const out = JSON.parse(run.stdout) as { folder: string; cache: LintResult['cache'] };
+    expect(out.folder).toBe('migrations/0001_users.sql');
+    expect(out.cache).toMatchObject({ misses: 1, schemas: 1 });
   });
 
   it('a changed file is linted again with every file after it; the files before it are not', async () => {
