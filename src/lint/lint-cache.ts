@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { MigrationFile } from '../migrations/migration.js';
@@ -49,7 +50,7 @@ export class LintCache {
    * unreadable or stale file is an empty cache: it is only ever an optimisation.
    */
   static async open(path: string, settings: unknown): Promise<LintCache> {
-    const key = hash(String(FORMAT), process.version, BUILD, JSON.stringify(settings));
+    const key = hash(String(FORMAT), process.version, build(), JSON.stringify(settings));
     try {
       const stored = deserialize(await readFile(path)) as Partial<StoredCache>;
       if (stored.format === FORMAT && stored.key === key && Array.isArray(stored.strings) && stored.files instanceof Map && stored.catalogs instanceof Map) {
@@ -145,11 +146,9 @@ export class LintCache {
     }
     const stored: StoredCache = { format: FORMAT, key: this.key, savedAt: this.usedAt, strings, files, catalogs: newest(this.catalogs, MAX_CATALOGS) };
     const dir = dirname(this.path);
-    await mkdir(dir, { recursive: true });
-    // Like .ruff_cache: the folder says itself that it is not to be committed.
-    await writeFile(join(dir, '.gitignore'), '# written by pgtandem lint --cache\n*\n', { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-    });
+    // Like .ruff_cache, a folder the cache made says itself that it is not to be committed
+    // (a folder that was there, the project's own perhaps, is left as it is).
+    if ((await mkdir(dir, { recursive: true })) !== undefined) await writeFile(join(dir, '.gitignore'), '# written by pgtandem lint --cache\n*\n');
     const temporary = `${this.path}.${process.pid}.tmp`;
     try {
       await writeFile(temporary, serialize(stored));
@@ -220,18 +219,22 @@ function decodeFindings(codes: Uint32Array, strings: readonly string[]): Finding
 }
 
 /**
- * This build of pgtandem: the module's own file (a release's, or the one a
- * build just wrote), so a cache never outlives the rules that filled it.
+ * This build of pgtandem and of its parser: the module's own file (a
+ * release's, or the one a build just wrote) and libpg-query's (resolved, not
+ * loaded), so a cache never outlives the rules or the grammar that filled it.
  */
-const BUILD = ((): string => {
+function build(): string {
+  return [fileURLToPath(import.meta.url), createRequire(import.meta.url).resolve('libpg-query')].map(stamp).join('\0');
+}
+
+function stamp(path: string): string {
   try {
-    const path = fileURLToPath(import.meta.url);
     const { size, mtimeMs } = statSync(path);
     return `${path}\0${size}\0${mtimeMs}`;
   } catch {
-    return 'unknown';
+    return path;
   }
-})();
+}
 
 /** Findings name their file as the run was given it: the same file named another way has findings of its own. */
 function findingsKey(chain: string, file: MigrationFile): string {

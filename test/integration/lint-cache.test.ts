@@ -176,8 +176,14 @@ describe('pgtandem lint --cache', () => {
     mkdirSync(join(dir, 'tmp'));
     expect((await run(['lint', '--cache-location', 'tmp', 'migrations'], dir)).code).toBe(1);
     expect(existsSync(join(dir, 'tmp/lint.cache'))).toBe(true);
+    // A folder that was there is the user's: no .gitignore is written into it.
+    expect(existsSync(join(dir, 'tmp/.gitignore'))).toBe(false);
+    expect((await run(['lint', '--cache-location', '.', 'migrations'], dir)).code).toBe(1);
+    expect(existsSync(join(dir, 'lint.cache'))).toBe(true);
+    expect(existsSync(join(dir, '.gitignore'))).toBe(false);
     expect((await run(['lint', '--cache-location', 'elsewhere/my.cache', 'migrations'], dir)).code).toBe(1);
     expect(existsSync(join(dir, 'elsewhere/my.cache'))).toBe(true);
+    expect(existsSync(join(dir, 'elsewhere/.gitignore'))).toBe(true);
   });
 
   it('a cache it cannot write: one warning, the findings and the exit code as without it', async () => {
