@@ -46,8 +46,8 @@ export class LintCache {
 
   /**
    * Reads the cache at `path` for a run whose findings depend on `settings`
-   * (anything JSON: the resolved config, the working directory). A missing,
-   * unreadable or stale file is an empty cache: it is only ever an optimisation.
+   * (anything JSON: the resolved config). A missing, unreadable or stale file
+   * is an empty cache: it is only ever an optimisation.
    */
   static async open(path: string, settings: unknown): Promise<LintCache> {
     const key = hash(String(FORMAT), process.version, build(), JSON.stringify(settings));
@@ -117,7 +117,7 @@ export class LintCache {
     return Catalog.fromData(deserialize(entry.bytes) as CatalogData);
   }
 
-  /** Keeps the schema at the end of a history (the caller changes the catalog no more). */
+  /** Keeps the schema at the end of a history, as it is now. */
   rememberCatalog(chain: string, catalog: Catalog): void {
     if (this.catalogs.has(chain)) return;
     this.changed = true;

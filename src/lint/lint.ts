@@ -240,7 +240,10 @@ interface HistoryState {
   steps: number;
 }
 
-/** A history this short replays faster than its kept schema is read back. */
+/**
+ * The shortest history whose schema is kept: a project with one migration per folder has hundreds of
+ * one-file histories, which replay in no time and would crowd the cache's bounded room for schemas.
+ */
 const MIN_STEPS_TO_KEEP_SCHEMA = 4;
 
 async function saveCache(cache: LintCache): Promise<NonNullable<LintResult['cache']>> {
