@@ -4,8 +4,10 @@ import { discoverMigrations } from '../migrations/discover.js';
 import type { MigrationFile } from '../migrations/migration.js';
 import { readMigrationSource } from '../migrations/discover.js';
 import { compareVersions } from '../migrations/version.js';
-import type { Catalog } from '../schema/catalog.js';
-import { replayMigrations } from '../schema/replay-catalog.js';
+import { Catalog } from '../schema/catalog.js';
+import { loadParser } from '../sql/pg-parser.js';
+import { DEFAULT_PG_VERSION } from './config.js';
+import { replayMigrationFile } from './lint-file.js';
 
 /**
  * The schema each open migration is linted against: the migrations before it
@@ -32,7 +34,13 @@ export class HistoryCatalogs {
     const earlier = index === -1 ? list.filter((f) => compareVersions(f.version, file.version) < 0) : list.slice(0, index);
     const key = `${folder}\0${earlier.length}`;
     let catalog = this.#catalogs.get(key);
-    if (!catalog) this.#catalogs.set(key, (catalog = replayMigrations(earlier)));
+    if (!catalog) {
+      await loadParser();
+      // Replayed as `pgtandem lint <file>` replays the files before it.
+      catalog = new Catalog();
+      for (const earlierFile of earlier) replayMigrationFile(earlierFile, { catalog, pgVersion: DEFAULT_PG_VERSION });
+      this.#catalogs.set(key, catalog);
+    }
     return catalog;
   }
 

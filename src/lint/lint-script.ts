@@ -5,10 +5,9 @@ import { loadScriptMigration, type ScriptMigration } from '../migrations/load-sc
 import type { MigrationFile } from '../migrations/migration.js';
 import { PHASES, type Phase } from '../migrations/phase.js';
 import type { Catalog } from '../schema/catalog.js';
-import { replayFile } from '../schema/replay-catalog.js';
 import { SourceText } from '../sql/source-text.js';
 import type { Finding } from './finding.js';
-import { lintMigrationFile, type FileLintOptions, type FileLintResult } from './lint-file.js';
+import { lintMigrationFile, replayMigrationFile, type FileLintOptions, type FileLintResult } from './lint-file.js';
 import { docsUrl } from './rule-meta.js';
 import { callPlace, scriptSource, type Place, type ScriptSource } from './script-source.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, recordPhase, type PhaseRecording } from './script-recorder.js';
@@ -107,7 +106,7 @@ export async function lintScriptMigration(file: MigrationFile, options: ScriptLi
  * the catalog, for a migration before the linted ones. One that does not load
  * changes nothing (the history is a help, not a requirement).
  */
-export async function replayScriptMigration(catalog: Catalog, file: MigrationFile, timeoutMs?: number): Promise<void> {
+export async function replayScriptMigration(catalog: Catalog, file: MigrationFile, pgVersion: number, timeoutMs?: number): Promise<void> {
   let loaded: ScriptMigration;
   try {
     loaded = await loadScriptMigration(file);
@@ -115,7 +114,7 @@ export async function replayScriptMigration(catalog: Catalog, file: MigrationFil
     return;
   }
   const recordings = await recordPhases(loaded, timeoutMs, ['expand', 'migrate', 'contract']);
-  replayFile(catalog, scriptSource(file, recordings, loaded.bundle, entryPath(file)).file);
+  replayMigrationFile(scriptSource(file, recordings, loaded.bundle, entryPath(file)).file, { catalog, pgVersion });
 }
 
 /** The migration's path as its source map names it: esbuild follows symbolic links (a /tmp that is a link, a linked package). */

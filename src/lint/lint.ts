@@ -183,7 +183,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       // A live database's catalog already holds what the applied history did.
       // A TypeScript/JavaScript migration's SQL exists only when it runs: it is recorded (run against no database).
       if (!options.catalog) {
-        if (file.script) await replayScriptMigration(catalog, file, options.scriptTimeoutMs);
+        if (file.script) await replayScriptMigration(catalog, file, config.pgVersion, options.scriptTimeoutMs);
         else replayMigrationFile(file, { ...replayOptions, catalog });
       }
       continue;
