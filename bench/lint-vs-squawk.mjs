@@ -106,6 +106,8 @@ const pgtandemCli = row(
   'pgtandem lint, CLI --format json',
   await median(() => run(process.execPath, [join(root, 'bin/pgtandem.js'), 'lint', '--format', 'json', ...projects])),
 );
+// The default format, as a terminal or a hook shows it: code frames for every finding.
+row('pgtandem lint, CLI (pretty)', await median(() => run(process.execPath, [join(root, 'bin/pgtandem.js'), 'lint', ...projects])));
 // lint --cache once the files were linted before (the pre-commit hook's and the CI rerun's case): one
 // untimed run fills a cache of its own, the timed runs are answered from it.
 const cacheDir = mkdtempSync(join(tmpdir(), 'pgtandem-bench-cache-'));

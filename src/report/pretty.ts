@@ -159,26 +159,18 @@ function renderSpanLine(line: string, span: LineSpan): { text: string; from: num
     }
   }
   const layout = layoutLine(line);
-  // Past the end of the line (a point at the line break) keeps counting one cell per column.
-  const cellAt = (index: number): number =>
-    layout.cellOf[index] ?? layout.width + (index - layout.cellOf.length);
-  let from = cellAt(span.start);
-  let to = span.end > span.start ? Math.max(cellAt(span.end), from + 1) : from;
+  let from = layout.cellAt(span.start);
+  let to = span.end > span.start ? Math.max(layout.cellAt(span.end), from + 1) : from;
 
-  if (layout.width <= MAX_LINE_CELLS) {
-    return { text: layout.cells.map((cell) => cell.text).join(''), from, to };
-  }
+  if (layout.width <= MAX_LINE_CELLS) return { text: layout.text(0, layout.width), from, to };
   const windowStart = Math.max(0, Math.min(from - WINDOW_LEAD, layout.width - MAX_LINE_CELLS));
   const windowEnd = windowStart + MAX_LINE_CELLS;
   const lead = windowStart > 0 ? '…' : '';
   const tail = windowEnd < layout.width ? '…' : '';
-  const visible = layout.cells.filter(
-    (cell) => cell.start >= windowStart && cell.start + cell.width <= windowEnd,
-  );
   const shift = lead.length - windowStart;
   from = Math.max(from + shift, lead.length);
   to = Math.min(to + shift, lead.length + MAX_LINE_CELLS + tail.length);
-  return { text: lead + visible.map((cell) => cell.text).join('') + tail, from, to: Math.max(to, from) };
+  return { text: lead + layout.text(windowStart, windowEnd) + tail, from, to: Math.max(to, from) };
 }
 
 interface Cell {
@@ -188,11 +180,15 @@ interface Cell {
 }
 
 interface LineLayout {
-  cells: Cell[];
-  /** Terminal cell where each code point of the line starts. */
-  cellOf: number[];
   width: number;
+  /** The terminal cell where the line's code point at `index` starts; past the end (a point at the line break), one cell per column. */
+  cellAt(index: number): number;
+  /** The cells that lie wholly in [from, to), as text. */
+  text(from: number, to: number): string;
 }
+
+/** Printable ASCII: a code point, a grapheme and a cell each. Most source lines, laid out without segmenting. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
@@ -201,6 +197,7 @@ const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
  * cell, emoji and East Asian wide characters take two, and tabs expand to stops.
  */
 function layoutLine(line: string): LineLayout {
+  if (PRINTABLE_ASCII.test(line)) return { width: line.length, cellAt: (index) => index, text: (from, to) => line.slice(from, to) };
   const cells: Cell[] = [];
   const cellOf: number[] = [];
   let position = 0;
@@ -211,10 +208,21 @@ function layoutLine(line: string): LineLayout {
     cells.push({ text, start: position, width });
     position += width;
   }
-  return { cells, cellOf, width: position };
+  const width = position;
+  return {
+    width,
+    cellAt: (index) => cellOf[index] ?? width + (index - cellOf.length),
+    text: (from, to) =>
+      cells
+        .filter((cell) => cell.start >= from && cell.start + cell.width <= to)
+        .map((cell) => cell.text)
+        .join(''),
+  };
 }
 
 const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+/** What `sanitize` replaces: C0 controls but tab and line feed, DEL and C1, bidi controls, lone surrogates. */
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
 const INVISIBLE = /^[\ufeff\u200b-\u200d\u2060]+$/u;
 const WIDE =
   /\p{Emoji_Presentation}|\ufe0f|\p{Regional_Indicator}|[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
@@ -236,6 +244,8 @@ function displayGrapheme(grapheme: string, position: number): { text: string; wi
  * Bidi controls are replaced too, so a frame cannot be reordered (Trojan Source).
  */
 function sanitize(text: string): string {
+  // Nearly every text has none: one search instead of a test per character.
+  if (!UNSAFE.test(text)) return text;
   let out = '';
   for (const char of text) {
     const code = char.codePointAt(0) ?? 0;
