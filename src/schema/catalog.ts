@@ -135,11 +135,6 @@ export function catalogKey(name: ObjectName): string {
   return `${name.schema}.${name.name}`;
 }
 
-/**
- * The schema at one point of a migration history. Mutable: the replay applies
- * statements to it in place; `clone()` keeps a state to come back to (abort
- * runs against the catalog as expand left it).
- */
 /** A catalog's state as plain data: `Catalog.toData()` and `Catalog.fromData()`. */
 export interface CatalogData {
   schemas: ReadonlySet<string>;
@@ -152,6 +147,11 @@ export interface CatalogData {
   serverVersionNum?: number;
 }
 
+/**
+ * The schema at one point of a migration history. Mutable: the replay applies
+ * statements to it in place; `clone()` keeps a state to come back to (abort
+ * runs against the catalog as expand left it).
+ */
 export class Catalog {
   readonly schemas = new Set<string>(['public']);
   readonly tables = new Map<string, TableInfo>();
