@@ -119,8 +119,6 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   // Which files are linted (paths, --all, --since) is no part of the key: a file's findings do not depend on it.
   const cache = options.cache === undefined ? undefined : await LintCache.open(options.cache, config);
   const histories = new Map<string, HistoryState>();
-  // How a file that is not linted now is replayed: as linting it would change the schema.
-  const replayOptions = { pgVersion: config.pgVersion };
   const historyOf = (file: MigrationFile): HistoryState => {
     // Files named relative to cwd and siblings found by absolute path share a history.
     const root = inProject(file) ? PROJECT : resolve(cwd, historyRoot(file));
@@ -144,7 +142,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     if (state.behind.length > 0) {
       await loadParser();
       // Files the cache answered for, replayed now that a file after them needs their schema.
-      for (const { file } of state.behind) replayMigrationFile(file, { ...replayOptions, catalog: state.catalog });
+      for (const { file } of state.behind) replayMigrationFile(file, { catalog: state.catalog, pgVersion: config.pgVersion });
       state.behind = [];
     }
     return state.catalog;
@@ -184,7 +182,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       // A TypeScript/JavaScript migration's SQL exists only when it runs: it is recorded (run against no database).
       if (!options.catalog) {
         if (file.script) await replayScriptMigration(catalog, file, config.pgVersion, options.scriptTimeoutMs);
-        else replayMigrationFile(file, { ...replayOptions, catalog });
+        else replayMigrationFile(file, { catalog, pgVersion: config.pgVersion });
       }
       continue;
     }
